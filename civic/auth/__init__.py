@@ -1,0 +1,1 @@
+"""Accounts, passwords, single sign-on, roles and permission predicates."""

@@ -1,0 +1,1 @@
+"""The place register: district → street → community → compound → building → unit, people and links."""

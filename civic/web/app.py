@@ -1,0 +1,70 @@
+"""create_app(): settings → engine → middleware → routes. Tests pass their own Settings."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from sqlalchemy import Engine
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from civic.db import import_all_models, make_engine
+from civic.errors import DomainError
+from civic.settings import PROJECT_ROOT, Settings, load_settings
+from civic.web import errors
+from civic.web.middleware import CSRFMiddleware, RequestContextMiddleware, SecurityHeadersMiddleware
+from civic.web.routes import account, auth, home, notifications, places, sections
+from civic.web.templating import make_environment
+
+SESSION_COOKIE = "civic_session"
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Starlette:
+    """Build the app; tests pass their own settings and may share an engine they already made."""
+    settings = settings or load_settings()
+    import_all_models()
+    owns_engine = engine is None
+    engine = engine or make_engine(settings.database_url)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield
+        if owns_engine:
+            engine.dispose()
+
+    routes = [
+        Route("/", home.index, name="home"),
+        Route("/healthz", home.health, name="health"),
+        Route("/language", home.set_language, methods=["POST"], name="set_language"),
+        Route("/open-data", sections.open_data, name="open_data"),
+        *auth.routes,
+        Mount("/account", routes=account.routes, name="account"),
+        Mount("/inbox", routes=notifications.routes, name="inbox"),
+        Mount("/register", routes=places.routes, name="register"),
+        *sections.routes,
+        Mount("/static", app=StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
+    ]
+    middleware = [
+        Middleware(SecurityHeadersMiddleware),
+        Middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie=SESSION_COOKIE,
+                   same_site="lax", https_only=settings.production, max_age=14 * 24 * 3600),
+        Middleware(RequestContextMiddleware),
+        Middleware(CSRFMiddleware, reject=errors.reject_from_middleware),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        exception_handlers={HTTPException: errors.http_exception, DomainError: errors.domain_error,
+                            Exception: errors.server_error},
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.jinja = make_environment()
+    logging.getLogger("civic").setLevel(logging.INFO)
+    return app

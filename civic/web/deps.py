@@ -1,0 +1,38 @@
+"""What every route needs: run a service in a unit of work, demand sign-in, demand a permission."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+from urllib.parse import quote
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+
+from civic.db import run_in_session
+from civic.errors import PermissionDenied
+
+T = TypeVar("T")
+
+
+async def call(request: Request, fn: Callable[..., T], /, **kwargs) -> T:
+    """Run a service function in the threadpool inside one committed transaction."""
+    return await run_in_threadpool(run_in_session, request.app.state.engine, fn, **kwargs)
+
+
+def login_redirect(request: Request) -> RedirectResponse:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+
+def require(allowed: bool, missing: str, **params) -> None:
+    """Refuse with a 403 that says what is missing (an English msgid, translated on the error page)."""
+    if not allowed:
+        raise PermissionDenied(missing, **params)
+
+
+def form_text(form, name: str, *, max_length: int = 2000) -> str:
+    """A trimmed text field; over-long input is cut here and refused by the service's own check."""
+    value = form.get(name)
+    return value.strip()[: max_length + 1] if isinstance(value, str) else ""

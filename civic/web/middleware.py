@@ -1,0 +1,154 @@
+"""ASGI middleware: request context (user, locale), CSRF protection and security headers."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from urllib.parse import parse_qs
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from civic import i18n
+from civic.auth.identity import ANONYMOUS, load_current_user
+from civic.db import run_in_session
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+MAX_BODY_BYTES = 20 * 1024 * 1024
+
+
+class RequestContextMiddleware:
+    """Loads request.user from the session and picks the locale; makes sure a CSRF token exists."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        session = scope["session"]
+        if "csrf" not in session:
+            session["csrf"] = secrets.token_urlsafe(32)
+        user = ANONYMOUS
+        if (account_id := session.get("uid")) is not None:
+            engine = scope["app"].state.engine
+            loaded = await run_in_threadpool(run_in_session, engine, load_current_user,
+                                             account_id=account_id, stamp=session.get("stamp"))
+            if loaded is None:
+                session.pop("uid", None)
+                session.pop("stamp", None)
+            else:
+                user = loaded
+        scope["user"] = user
+        settings = scope["app"].state.settings
+        scope.setdefault("state", {})["locale"] = i18n.negotiate(
+            account_locale=user.locale, cookie=request.cookies.get("civic_locale"),
+            accept_language=request.headers.get("accept-language"), default=settings.default_locale,
+        )
+        await self.app(scope, receive, send)
+
+
+class CSRFMiddleware:
+    """Every unsafe request must carry the session's token, in the form or in the X-CSRF-Token header."""
+
+    def __init__(self, app: ASGIApp, reject):
+        self.app = app
+        self.reject = reject  # async (scope, receive, send, status, message) → renders the error page
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        expected = scope["session"].get("csrf", "")
+        headers = dict((k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"])
+        body, too_large = await _read_body(receive)
+        if too_large:
+            await self.reject(scope, send, 413, "The upload is too large.")
+            return
+        given = headers.get(CSRF_HEADER) or await _token_from_body(scope, headers, body)
+        if not expected or not given or not hmac.compare_digest(given.encode(), expected.encode()):
+            await self.reject(scope, send, 403,
+                              "This form has expired or did not come from this site. Reload the page and try again.")
+            return
+        await self.app(scope, _replay(body, receive), send)
+
+
+async def _read_body(receive: Receive) -> tuple[bytes, bool]:
+    chunks, size, more = [], 0, True
+    while more:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return b"", True
+        chunks.append(chunk)
+        more = message.get("more_body", False)
+    return b"".join(chunks), False
+
+
+async def _token_from_body(scope: Scope, headers: dict[str, str], body: bytes) -> str | None:
+    content_type = headers.get("content-type", "")
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        values = parse_qs(body.decode("utf-8", errors="replace")).get(CSRF_FIELD)
+        return values[0] if values else None
+    if content_type.startswith("multipart/form-data"):
+        request = Request(scope, _replay(body, None))
+        try:
+            form = await request.form()
+        except Exception:  # a malformed body has no token; the request is refused either way
+            return None
+        try:
+            value = form.get(CSRF_FIELD)
+            return value if isinstance(value, str) else None
+        finally:
+            await form.close()
+    return None
+
+
+def _replay(body: bytes, receive: Receive | None) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        if receive is None:
+            return {"type": "http.disconnect"}
+        return await receive()
+
+    return replay
+
+
+class SecurityHeadersMiddleware:
+    """Same-origin everything: no third-party origin may load scripts, styles, images or frames."""
+
+    CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+           "frame-ancestors 'self'; form-action 'self'; base-uri 'self'; object-src 'none'")
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", self.CSP)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "same-origin")
+                headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

@@ -1,0 +1,1 @@
+"""Route modules, one per domain: parse input → one service call → page, block or redirect."""

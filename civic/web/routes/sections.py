@@ -1,0 +1,35 @@
+"""The five capability sections and open data: empty states until each capability lands."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.routing import Route
+
+from civic.i18n import N_
+from civic.web.render import render
+
+SECTIONS = {
+    "covenants": (N_("Micro-covenants"), N_("Short rules a compound agrees on together: drafted clause by clause, ratified by a valid vote, signed by residents."), N_("No covenants have been drafted here yet.")),
+    "votes": (N_("Votes"), N_("Community votes whose validity follows the rules residents live under, such as Civil Code Art. 278 for owners' matters."), N_("No votes are open or closed yet.")),
+    "contests": (N_("Contests"), N_("Volunteer-project contests: residents enter projects, neighbours back them with money, hours and materials, judges score them."), N_("No contests have been announced yet.")),
+    "planning": (N_("Planning"), N_("Participatory community planning: residents and planners mark the beauty and the pain of a place on a map."), N_("No planning projects have started yet.")),
+    "grants": (N_("Grants"), N_("Venture-philanthropy grants for community organisations: calls, applications, reviews, awards and every tranche disclosed."), N_("No grant programmes have been opened yet.")),
+}
+
+
+def _section(key: str):
+    async def page(request: Request):
+        title, intro, empty = SECTIONS[key]
+        return render(request, "sections/section.html", {"key": key, "title": title, "intro": intro, "empty": empty})
+
+    page.__name__ = f"{key}_index"
+    page.__doc__ = f"The {key} section."
+    return page
+
+
+async def open_data(request: Request):
+    """Index of every open-data export (filled in as capabilities publish results)."""
+    return render(request, "sections/open_data.html", {"datasets": []})
+
+
+routes = [Route(f"/{key}", _section(key), name=key) for key in SECTIONS]

@@ -1,0 +1,60 @@
+"""The Jinja environment: autoescaping, per-request gettext, locale-aware filters."""
+
+from __future__ import annotations
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+
+from civic import i18n
+from civic.settings import PROJECT_ROOT
+
+TEMPLATE_DIR = PROJECT_ROOT / "templates"
+
+
+@pass_context
+def _gettext(context, message: str) -> str:
+    return context["_translations"].gettext(message)
+
+
+@pass_context
+def _ngettext(context, singular: str, plural: str, n: int) -> str:
+    return context["_translations"].ngettext(singular, plural, n)
+
+
+@pass_context
+def _url(context, name: str, /, **path_params) -> str:
+    return str(context["request"].app.url_path_for(name, **path_params))
+
+
+@pass_context
+def _static(context, path: str) -> str:
+    return str(context["request"].app.url_path_for("static", path=path))
+
+
+def _localised(fn):
+    @pass_context
+    def apply(context, value, *args):
+        return fn(value, context["locale"], *args)
+
+    return apply
+
+
+def make_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    # Translations are looked up per render from the context, so one environment serves every locale.
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
+    env.globals.update(url=_url, static=_static, LOCALE_NAMES=i18n.LOCALE_NAMES)
+    env.filters.update(
+        date=_localised(i18n.format_date),
+        datetime=_localised(i18n.format_datetime),
+        number=_localised(i18n.format_number),
+        money=_localised(i18n.format_money),
+        area=_localised(i18n.format_area),
+    )
+    return env

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Field, SQLModel
+from sqlalchemy import select
+from sqlmodel import Field, Session, SQLModel
 
+from civic.auth.models import Account
 from civic.clock import now
 from civic.db import UTCDateTime
 
@@ -33,3 +35,17 @@ class OutboxMail(SQLModel, table=True):
     created_at: datetime = Field(default_factory=now, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_error: str = Field(default="", max_length=500)
+
+
+def notify(session: Session, *, account_id: int, subject: str, body: str = "", url: str = "",
+           email: bool = True) -> Notification:
+    """Put a message in the account's inbox and, if it has an e-mail address, queue the same by mail."""
+    note = Notification(account_id=account_id, subject=subject[:200], body=body, url=url)
+    session.add(note)
+    if email:
+        address = session.execute(select(Account.email).where(Account.id == account_id)).scalar()
+        if address:
+            session.add(OutboxMail(to_address=address, subject=subject[:200],
+                                   body=f"{body}\n\n{url}".strip()))
+    session.flush()
+    return note

@@ -100,6 +100,19 @@ def cmd_jobs_run_due(args) -> int:
     return 0
 
 
+def cmd_tally(args) -> int:
+    import json
+
+    from civic.votes.tally import decision_json, tally_files
+
+    decision = tally_files(args.roll, args.ballots, args.rule)
+    if args.json:
+        print(json.dumps(decision_json(decision), ensure_ascii=False, indent=2))
+    else:
+        print("\n".join(decision.explanation))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="civic", description="Civic: run, load and verify a Civic site.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -135,6 +148,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="validate every row, change nothing")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_register_import)
+
+    p = commands.add_parser("tally", help="recount a vote from its open data (roll.csv, ballots.csv)")
+    p.add_argument("--roll", required=True, help="CSV with header unit_id,voter_key,area")
+    p.add_argument("--ballots", required=True, help="CSV with header voter_key,choice (yes/no/abstain)")
+    p.add_argument("--rule", required=True, help="preset: cn278-ordinary, cn278-major, cn-residents-meeting, majority, two-thirds")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_tally)
 
     audit_cmd = commands.add_parser("audit", help="the audit chain").add_subparsers(dest="action", required=True)
     audit_cmd.add_parser("verify", help="re-hash every event; name the first broken link").set_defaults(

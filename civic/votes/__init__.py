@@ -1,0 +1,1 @@
+"""Community votes with quorum validity: rules, frozen rolls, ballots, bulletin board, certificates."""

@@ -1,0 +1,107 @@
+"""`civic tally`: recount a vote from its open-data export (DOMAIN-RULES §1.5), exactly."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from civic.errors import FileInputError
+from civic.votes.rules import PRESETS, Counts, Decision, Measure, decide
+
+CHOICES = ("yes", "no", "abstain")
+
+
+@dataclass(frozen=True)
+class Roll:
+    """Voter key → summed area; units sharing a key count as one head."""
+
+    areas: dict[str, Decimal]
+
+    @property
+    def electorate(self) -> Measure:
+        return Measure(len(self.areas), sum(self.areas.values(), Decimal(0)))
+
+
+def _rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (line number, row); a missing column is reported against the header line."""
+    with path.open(newline="", encoding="utf-8-sig") as fp:
+        reader = csv.DictReader(fp)
+        header = reader.fieldnames or []
+        missing = [c for c in required if c not in header]
+        if missing:
+            raise FileInputError(str(path), 1, f"missing column {', '.join(missing)}")
+        for row in reader:
+            yield reader.line_num, row
+
+
+def read_roll(path: Path) -> Roll:
+    areas: dict[str, Decimal] = {}
+    seen_units: set[str] = set()
+    for line, row in _rows(path, ("unit_id", "voter_key", "area")):
+        unit, key, raw_area = (row["unit_id"] or "").strip(), (row["voter_key"] or "").strip(), (row["area"] or "").strip()
+        if not unit:
+            raise FileInputError(str(path), line, "unit_id is empty")
+        if unit in seen_units:
+            raise FileInputError(str(path), line, f"duplicate unit_id {unit}")
+        if not key:
+            raise FileInputError(str(path), line, "voter_key is empty")
+        try:
+            area = Decimal(raw_area)
+        except InvalidOperation:
+            area = Decimal(-1)
+        if not area.is_finite() or area <= 0:
+            raise FileInputError(str(path), line, f"area {raw_area!r} is not a positive decimal")
+        seen_units.add(unit)
+        areas[key] = areas.get(key, Decimal(0)) + area
+    if not areas:
+        raise FileInputError(str(path), None, "the roll is empty")
+    return Roll(areas)
+
+
+def read_ballots(path: Path, roll: Roll) -> Counts:
+    totals = {choice: [0, Decimal(0)] for choice in CHOICES}
+    voted: set[str] = set()
+    for line, row in _rows(path, ("voter_key", "choice")):
+        key, choice = (row["voter_key"] or "").strip(), (row["choice"] or "").strip()
+        if key not in roll.areas:
+            raise FileInputError(str(path), line, f"voter key {key!r} is not on the roll")
+        if key in voted:
+            raise FileInputError(str(path), line, f"a second ballot for voter key {key!r}")
+        if choice not in totals:
+            raise FileInputError(str(path), line, f"unknown choice {choice!r} (expected yes, no or abstain)")
+        voted.add(key)
+        totals[choice][0] += 1
+        totals[choice][1] += roll.areas[key]
+    measure = {c: Measure(h, a) for c, (h, a) in totals.items()}
+    return Counts(roll.electorate, measure["yes"], measure["no"], measure["abstain"])
+
+
+def tally_files(roll_path: str | Path, ballots_path: str | Path, rule_name: str) -> Decision:
+    """Read, validate and decide; raises FileInputError naming the file and line of the first problem."""
+    if rule_name not in PRESETS:
+        raise FileInputError("--rule", None, f"unknown preset {rule_name!r} (one of {', '.join(PRESETS)})")
+    roll = read_roll(Path(roll_path))
+    return decide(PRESETS[rule_name], read_ballots(Path(ballots_path), roll))
+
+
+def decision_json(decision: Decision) -> dict[str, Any]:
+    """The --json object: areas as decimal strings so nothing is lost to floats."""
+    def measure(m: Measure) -> dict[str, Any]:
+        return {"heads": m.heads, "area": str(m.area)}
+
+    c = decision.counts
+    return {
+        "rule": decision.rule.name,
+        "electorate": measure(c.electorate),
+        "participation": measure(c.participation),
+        "yes": measure(c.yes),
+        "no": measure(c.no),
+        "abstain": measure(c.abstain),
+        "quorum_met": decision.quorum_met,
+        "approved": decision.approved,
+        "explanation": list(decision.explanation),
+    }

@@ -136,6 +136,7 @@ class CivicClient(TestClient):
         """Write a signed session cookie exactly as SessionMiddleware would."""
         payload = {"uid": account.id, "stamp": session_stamp(account), "csrf": "t" * 43}
         data = base64.b64encode(json.dumps(payload).encode())
+        self.cookies.clear()  # one session cookie at a time, so switching users in one client works
         self.cookies.set(SESSION_COOKIE, TimestampSigner(SECRET).sign(data).decode())
 
 

@@ -118,7 +118,7 @@ class UnitLink(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", index=True)
     kind: str = Field(max_length=16)
     since: date
-    until: date | None = None
+    until: date | None = None  # exclusive: the first day the tie no longer holds
     # Co-owners designate one of them to vote for the unit (Art. 278 practice).
     is_representative: bool = False
 

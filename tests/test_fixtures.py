@@ -1,0 +1,76 @@
+"""`civic fixtures load demo`: the Wuchang demo register and accounts, loaded twice without change."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from civic import fixtures
+from civic.auth.models import Account, RoleGrant
+from civic.auth.passwords import verify_password
+from civic.errors import InvalidInput
+from civic.places import demo
+from civic.places.models import Grid, Household, Person, Place, Unit, UnitLink
+from civic.places.service import owner_roll
+
+TABLES = (Place, Unit, Person, UnitLink, Household, Grid, Account, RoleGrant)
+
+
+def counts(session) -> dict[str, int]:
+    session.rollback()
+    return {t.__name__: session.execute(select(func.count()).select_from(t)).scalar_one() for t in TABLES}
+
+
+def test_demo_loads_once_and_a_second_load_changes_nothing(engine, session):
+    first = fixtures.load(engine, "demo", progress=False)
+    assert first.startswith("Loaded the Wuchang demo register")
+    assert "admin@civic.test" in first and fixtures.DEMO_PASSWORD in first
+    loaded = counts(session)
+    assert loaded["Unit"] >= 1500
+    streets = session.execute(select(Place.name).where(Place.kind == "street")).scalars().all()
+    assert sorted(streets) == sorted(demo.STREETS) and len(streets) == 14
+    assert session.execute(select(Place.name).where(Place.kind == "district")).scalar_one() == "武昌区"
+    second = fixtures.load(engine, "demo", progress=False)
+    assert second.startswith("Demo data is already loaded: nothing changed.")
+    assert counts(session) == loaded
+
+
+def test_demo_register_has_what_the_roll_needs(engine, session):
+    fixtures.load(engine, "demo", progress=False)
+    session.rollback()
+    beihuan = session.execute(select(Place.id).where(Place.name == "北环社区")).scalar_one()
+    roll = owner_roll(session, place_id=beihuan, on=date(2026, 6, 1))
+    owner2 = session.execute(select(Account.person_id).where(Account.email == "owner2@civic.test")).scalar_one()
+    [key] = [k for k in roll.keys if k.key == f"owner:{owner2}"]
+    assert len(key.unit_ids) == 2  # two units, one head
+    assert len(roll.without_representative) == 1  # 南苑村小区 4栋 602 on purpose
+    ningsong = session.execute(select(Place.id).where(Place.name == "宁松社区")).scalar_one()
+    assert [k for k in owner_roll(session, place_id=ningsong, on=date(2026, 6, 1)).keys if k.developer]
+    areas = session.execute(select(func.min(Unit.area_dm2), func.max(Unit.area_dm2))
+                            .where(Unit.use == "residential")).one()
+    assert areas[0] >= 4500 and areas[1] <= 16000
+    assert session.execute(select(func.count()).select_from(Unit).where(Unit.use == "parking")).scalar_one() > 0
+    compound_points = session.execute(select(Place.geojson).where(Place.kind.in_(["compound", "building"]))).scalars()
+    for geometry in compound_points:
+        assert geometry and '"Point"' in geometry
+    households = session.execute(select(Grid.id, func.count(Household.id)).join(Household, Household.grid_id == Grid.id)
+                                 .group_by(Grid.id)).all()
+    assert households and all(100 <= n <= 450 for _g, n in households)
+
+
+@pytest.mark.parametrize("email", [a[0] for a in fixtures.DEMO_ACCOUNTS])
+def test_every_demo_account_exists_with_the_demo_password(engine, session, email):
+    fixtures.load(engine, "demo", progress=False)
+    session.rollback()
+    account = session.execute(select(Account).where(Account.email == email)).scalar_one()
+    assert verify_password(account.password_hash, fixtures.DEMO_PASSWORD)
+    roles = set(session.execute(select(RoleGrant.role).where(RoleGrant.account_id == account.id)).scalars())
+    expected = {a[0]: a[2] for a in fixtures.DEMO_ACCOUNTS}[email]
+    assert roles == ({expected} if expected else set())
+    tied = {"owner@civic.test", "owner2@civic.test", "tenant@civic.test"}
+    assert (account.person_id is not None) == (email in tied)
+
+
+def test_unknown_data_set(engine):
+    with pytest.raises(InvalidInput):
+        fixtures.load(engine, "nope", progress=False)

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
+import zlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel
 
 from civic.clock import now as clock_now
 from civic.db import UTCDateTime
 from civic.hashchain import GENESIS, link_hash
+
+# PostgreSQL advisory lock that lines appenders up (any fixed 64-bit number unique to this chain).
+APPEND_LOCK_KEY = zlib.crc32(b"civic.audit.append")
 
 
 class AuditEvent(SQLModel, table=True):
@@ -49,7 +53,17 @@ def record(session: Session, *, actor_id: int | None, action: str, object_type: 
            payload: dict[str, Any] | None = None, now: datetime | None = None) -> AuditEvent:
     """Append an event to the chain inside the caller's transaction (a savepoint retries a lost race)."""
     created_at = now or clock_now()
+    if created_at.tzinfo is None:
+        raise ValueError("naive datetime given; use civic.clock.now() or an aware datetime")
+    # Hash the time exactly as it will be read back (UTC): a caller's Beijing time would otherwise be
+    # hashed as +08:00 and verified as +00:00, and the chain would look broken.
+    created_at = created_at.astimezone(UTC)
     payload = payload or {}
+    if session.get_bind().dialect.name == "postgresql":
+        # Take turns. Without this, every writer waiting on the unique prev_hash fails together when the
+        # head moves and all but one lose again: under load a writer can lose 20 races in a row. The
+        # lock is held to the end of the transaction, as the unique index would make others wait anyway.
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK_KEY})
     for _attempt in range(20):
         head = session.execute(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).scalar()
         prev = head or GENESIS
@@ -79,22 +93,27 @@ class ChainReport:
 
 
 def verify(session: Session, *, batch: int = 5000) -> ChainReport:
-    """Re-hash every event in order and name the first one whose link does not hold."""
+    """Re-hash every event in order and name the first one whose link does not hold.
+
+    Reads plain rows in batches (no ORM objects), so a long chain neither fills the caller's session
+    nor memory.
+    """
     prev, count, last_id = GENESIS, 0, 0
+    columns = (AuditEvent.id, AuditEvent.prev_hash, AuditEvent.hash, AuditEvent.actor_id, AuditEvent.action,
+               AuditEvent.object_type, AuditEvent.object_id, AuditEvent.payload, AuditEvent.created_at)
     while True:
-        rows = session.execute(
-            select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
-        ).scalars().all()
+        rows = session.execute(select(*columns).where(AuditEvent.id > last_id).order_by(AuditEvent.id)
+                               .limit(batch)).all()
         if not rows:
             return ChainReport(ok=True, events=count, head=prev)
-        for event in rows:
-            if event.prev_hash != prev:
-                return ChainReport(False, count, prev, event.id, "its prev_hash is not the hash of the event before it")
+        for id_, prev_hash, hash_, actor, action, object_type, object_id, payload, created_at in rows:
+            if prev_hash != prev:
+                return ChainReport(False, count, prev, id_, "its prev_hash is not the hash of the event before it")
             try:
-                expected = link_hash(prev, event.body())
+                body = event_body(actor, action, object_type, object_id, json.loads(payload), created_at)
+                expected = link_hash(prev, body)
             except (ValueError, TypeError) as exc:
-                return ChainReport(False, count, prev, event.id, f"its payload is not valid JSON ({exc})")
-            if event.hash != expected:
-                return ChainReport(False, count, prev, event.id, "its content does not match its hash")
-            prev, count, last_id = event.hash, count + 1, event.id
-        session.expunge_all()
+                return ChainReport(False, count, prev, id_, f"its payload is not valid JSON ({exc})")
+            if hash_ != expected:
+                return ChainReport(False, count, prev, id_, "its content does not match its hash")
+            prev, count, last_id = hash_, count + 1, id_

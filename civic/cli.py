@@ -95,9 +95,10 @@ def cmd_audit_verify(args) -> int:
 def cmd_jobs_run_due(args) -> int:
     from civic import jobs
 
-    for line in jobs.run_due(_engine(), _settings()):
+    lines = list(jobs.run_due(_engine(), _settings()))
+    for line in lines:
         print(line)
-    return 0
+    return 0 if all(line.ok for line in lines) else 1
 
 
 def cmd_tally(args) -> int:

@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from civic import i18n
 from civic.auth.identity import ANONYMOUS, load_current_user
 from civic.db import run_in_session
+from civic.notifications import unread_count
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 CSRF_FIELD = "csrf_token"
@@ -38,13 +39,14 @@ class RequestContextMiddleware:
         user = ANONYMOUS
         if (account_id := session.get("uid")) is not None:
             engine = scope["app"].state.engine
-            loaded = await run_in_threadpool(run_in_session, engine, load_current_user,
-                                             account_id=account_id, stamp=session.get("stamp"))
+            loaded, unread = await run_in_threadpool(run_in_session, engine, _user_and_unread,
+                                                     account_id=account_id, stamp=session.get("stamp"))
             if loaded is None:
                 session.pop("uid", None)
                 session.pop("stamp", None)
             else:
                 user = loaded
+                scope.setdefault("state", {})["unread_count"] = unread
         scope["user"] = user
         settings = scope["app"].state.settings
         scope.setdefault("state", {})["locale"] = i18n.negotiate(
@@ -52,6 +54,12 @@ class RequestContextMiddleware:
             accept_language=request.headers.get("accept-language"), default=settings.default_locale,
         )
         await self.app(scope, receive, send)
+
+
+def _user_and_unread(session, *, account_id: int, stamp: str | None):
+    """The signed-in user and their unread count, in one unit of work (the header shows both)."""
+    user = load_current_user(session, account_id=account_id, stamp=stamp)
+    return user, (unread_count(session, account_id=user.id) if user else 0)
 
 
 class CSRFMiddleware:

@@ -29,6 +29,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "_translations": i18n.translations(locale),
         "csrf_token": request.session.get("csrf", ""),
         "settings": request.app.state.settings,
+        "unread_count": getattr(request.state, "unread_count", 0),
     }
 
 

@@ -103,7 +103,8 @@ def _arrange_engine(database_url):
 @pytest.fixture
 def session(engine, _arrange_engine) -> Iterator[Session]:
     """A session for arranging and asserting. Commit what the app must see; after the app writes,
-    call `session.rollback()` (or `expire_all()`) before asserting, so you read fresh rows."""
+    call `session.rollback()` and `session.expire_all()` before asserting, so you read fresh rows
+    (objects committed earlier are not expired by a rollback alone: expire_on_commit is off)."""
     with Session(_arrange_engine, expire_on_commit=False) as s:
         yield s
 
@@ -137,7 +138,9 @@ class CivicClient(TestClient):
         payload = {"uid": account.id, "stamp": session_stamp(account), "csrf": "t" * 43}
         data = base64.b64encode(json.dumps(payload).encode())
         self.cookies.clear()  # one session cookie at a time, so switching users in one client works
-        self.cookies.set(SESSION_COOKIE, TimestampSigner(SECRET).sign(data).decode())
+        # The domain the server's own Set-Cookie gets (httpx stores "testserver" as "testserver.local"),
+        # so the app's later writes replace this cookie instead of adding a second one.
+        self.cookies.set(SESSION_COOKIE, TimestampSigner(SECRET).sign(data).decode(), domain="testserver.local")
 
 
 @pytest.fixture

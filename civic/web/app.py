@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from typing import Any
 
 from sqlalchemy import Engine
 from starlette.applications import Starlette
@@ -13,6 +14,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from civic.auth import oidc
 from civic.db import import_all_models, make_engine
 from civic.errors import DomainError
 from civic.settings import PROJECT_ROOT, Settings, load_settings
@@ -24,8 +26,10 @@ from civic.web.templating import make_environment
 SESSION_COOKIE = "civic_session"
 
 
-def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Starlette:
-    """Build the app; tests pass their own settings and may share an engine they already made."""
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None,
+               oidc_transport: Any | None = None) -> Starlette:
+    """Build the app; tests pass their own settings, may share an engine they already made, and may route
+    single sign-on to an in-process provider through `oidc_transport` (an httpx2 transport)."""
     settings = settings or load_settings()
     import_all_models()
     owns_engine = engine is None
@@ -66,5 +70,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine
     app.state.jinja = make_environment()
+    # Single sign-on only when configured; the /login/oidc routes answer 404 otherwise.
+    app.state.oauth = oidc.make_registry(settings, transport=oidc_transport) if settings.oidc_enabled else None
     logging.getLogger("civic").setLevel(logging.INFO)
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 
 from civic import i18n
+from civic.auth import permissions
 from civic.settings import PROJECT_ROOT
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates"
@@ -49,7 +50,9 @@ def make_environment() -> Environment:
     )
     # Translations are looked up per render from the context, so one environment serves every locale.
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
-    env.globals.update(url=_url, static=_static, LOCALE_NAMES=i18n.LOCALE_NAMES)
+    env.globals.update(url=_url, static=_static, LOCALE_NAMES=i18n.LOCALE_NAMES,
+                       is_admin=permissions.is_admin, is_staff_anywhere=permissions.is_staff_anywhere,
+                       has_scoped_role=permissions.has_scoped_role)
     env.filters.update(
         date=_localised(i18n.format_date),
         datetime=_localised(i18n.format_datetime),

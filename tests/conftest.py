@@ -9,6 +9,7 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from itsdangerous import TimestampSigner
@@ -40,13 +41,13 @@ def sqlite_url(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'civic-test.sqlite3'}"
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A fresh database created for this run and dropped after it — nothing left from earlier runs."""
+@contextmanager
+def temporary_postgres_database(prefix: str) -> Iterator[str]:
+    """Create a uniquely named database on the CIVIC_TEST_DATABASE_URL server, yield its URL, drop it."""
     if not PG_URL:
         skip_or_fail("CIVIC_TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    name = f"civic_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
@@ -55,6 +56,13 @@ def postgres_url() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh database created for this run and dropped after it — nothing left from earlier runs."""
+    with temporary_postgres_database("civic_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

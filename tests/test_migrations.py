@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
 from civic import migrate
 from civic.db import import_all_models, make_engine
-from tests.conftest import PG_URL, skip_or_fail
+from tests.conftest import temporary_postgres_database
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -21,18 +18,8 @@ def empty_database_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
         return
-    if not PG_URL:
-        skip_or_fail("CIVIC_TEST_DATABASE_URL is not set: PostgreSQL migration test skipped")
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    name = f"civic_migrate_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with temporary_postgres_database("civic_migrate") as url:
+        yield url
 
 
 def test_upgrade_matches_models_and_downgrade_empties(empty_database_url):

@@ -104,11 +104,12 @@ def cmd_jobs_run_due(args) -> int:
 def cmd_tally(args) -> int:
     import json
 
-    from civic.votes.tally import decision_json, tally_files
+    from civic.votes.rules import decision_dict
+    from civic.votes.tally import tally_files
 
     decision = tally_files(args.roll, args.ballots, args.rule)
     if args.json:
-        print(json.dumps(decision_json(decision), ensure_ascii=False, indent=2))
+        print(json.dumps(decision_dict(decision), ensure_ascii=False, indent=2))
     else:
         print("\n".join(decision.explanation))
     return 0

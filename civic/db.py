@@ -112,3 +112,4 @@ def import_all_models() -> None:
     from civic import audit, notifications  # noqa: F401
     from civic.auth import models as _auth  # noqa: F401
     from civic.places import models as _places  # noqa: F401
+    from civic.votes import models as _votes  # noqa: F401

@@ -37,7 +37,8 @@ JobFn = Callable[[Engine, Settings, datetime], "int | JobReport"]
 _REGISTRY: dict[str, JobFn] = {}
 
 # Modules that register jobs; importing them fills the registry.
-JOB_MODULES = ["civic.notifications", "civic.mail"]
+# Votes first: closing a vote notifies its roll, and that mail should go out in the same run.
+JOB_MODULES = ["civic.votes.service", "civic.notifications", "civic.mail"]
 
 
 def due_job(name: str) -> Callable[[JobFn], JobFn]:
@@ -50,9 +51,11 @@ def due_job(name: str) -> Callable[[JobFn], JobFn]:
 
 
 def registered() -> dict[str, JobFn]:
+    """Every job, in JOB_MODULES order whatever order the modules happened to be imported in."""
     for module in JOB_MODULES:
         importlib.import_module(module)
-    return dict(_REGISTRY)
+    rank = {module: index for index, module in enumerate(JOB_MODULES)}
+    return dict(sorted(_REGISTRY.items(), key=lambda item: rank.get(item[1].__module__, len(rank))))
 
 
 class JobLine(str):

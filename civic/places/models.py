@@ -11,6 +11,12 @@ from sqlmodel import Field, SQLModel
 
 from civic.clock import now
 from civic.db import UTCDateTime
+from civic.i18n import N_
+
+
+def m2(area_dm2: int) -> Decimal:
+    """dm² (hundredths of a m²) → m² with exactly two places: 20950 → Decimal("209.50")."""
+    return Decimal(area_dm2).scaleb(-2)
 
 
 class PlaceKind(StrEnum):
@@ -48,6 +54,16 @@ class LinkKind(StrEnum):
     resident = "resident"
 
 
+# Stored values that templates show through `_(value)`: marked here so that `make messages` extracts them.
+TRANSLATED_VALUES = (
+    N_("district"), N_("street"), N_("community"), N_("compound"), N_("building"),  # PlaceKind
+    N_("residential"), N_("commercial"), N_("parking"),  # UnitUse
+    N_("owner"), N_("tenant"), N_("resident"),  # LinkKind
+    N_("registered"), N_("surveyed"), N_("contract"),  # Unit.area_source (importer.AREA_SOURCES)
+    N_("pending"), N_("approved"), N_("rejected"),  # LinkRequest.status
+)
+
+
 class Place(SQLModel, table=True):
     """A node of the hierarchy; `path` ("/1/4/9/") makes "inside this place" one LIKE query."""
 
@@ -79,7 +95,7 @@ class Unit(SQLModel, table=True):
 
     @property
     def area(self) -> Decimal:
-        return Decimal(self.area_dm2) / 100
+        return m2(self.area_dm2)
 
 
 class Grid(SQLModel, table=True):

@@ -25,6 +25,7 @@ from civic.places.models import (
     LinkKind,
     LinkRequest,
     Person,
+    PersonKind,
     Place,
     PlaceKind,
     Unit,
@@ -327,3 +328,22 @@ def unit_page(session: Session, *, viewer: Viewer, unit_id: int, today: date | N
     return UnitDetail(unit=unit, building=building,
                       trail=[(pid, names.get(pid, "")) for pid in rules.path_ids(building.path)], links=links,
                       households=[HouseholdRow(h, label, grid, tuple(members[h])) for h, label, grid in households])
+
+
+def resident_roll(session: Session, *, place_id: int, on: date) -> rules.Roll:
+    """Residents' matters (Organic Law Arts. 9, 15): one head per adult tied to a unit under the place
+    on `on` (owner, tenant or resident), no area weighting. People born in an unknown year count."""
+    place = session.get(Place, place_id)
+    if place is None:
+        raise NotFound(N_("There is no such place."))
+    rows = session.execute(
+        select(UnitLink.person_id, func.min(UnitLink.unit_id))
+        .join(Unit, Unit.id == UnitLink.unit_id).join(Place, Place.id == Unit.building_id)
+        .join(Person, Person.id == UnitLink.person_id)
+        .where(Place.path.startswith(place.path), _current(on), Person.kind == PersonKind.natural,
+               or_(Person.birth_year.is_(None), Person.birth_year <= on.year - 18))
+        .group_by(UnitLink.person_id)
+    ).all()
+    keys = tuple(rules.VoterKey(key=f"person:{pid}", representative_id=pid, unit_ids=(unit_id,), area_dm2=0,
+                                owner_ids=(pid,)) for pid, unit_id in sorted(rows))
+    return rules.Roll(keys=keys)

@@ -10,6 +10,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from fractions import Fraction
 
+from civic.errors import InvalidInput
+from civic.i18n import N_
+
 
 class Comparator(StrEnum):
     at_least = "≥"  # 以上 includes the boundary (Civil Code Art. 1259)
@@ -171,3 +174,57 @@ def explain(rule: Rule, counts: Counts, quorum: bool, approved: bool, tie: bool)
     if tie and not approved:
         sentences.append("Yes and no are tied; a tie never approves.")
     return sentences
+
+
+# Matters and the preset each is decided by (DOMAIN-RULES §1.1–1.2). Art. 278 items 6–8 are "major".
+MATTERS: dict[str, str] = {
+    "cn278-1-assembly-rules": "cn278-ordinary",
+    "cn278-2-management-covenant": "cn278-ordinary",
+    "cn278-3-owners-committee": "cn278-ordinary",
+    "cn278-4-property-manager": "cn278-ordinary",
+    "cn278-5-use-maintenance-fund": "cn278-ordinary",
+    "cn278-6-raise-maintenance-fund": "cn278-major",
+    "cn278-7-rebuild": "cn278-major",
+    "cn278-8-change-common-use": "cn278-major",
+    "cn278-9-other-major": "cn278-ordinary",
+    "residents-convention": "cn-residents-meeting",
+    "residents-matter": "cn-residents-meeting",
+    "poll": "majority",
+}
+YES_NO_CHOICES = ("yes", "no", "abstain")
+TITLE_MAX = 200
+
+
+def validate_new_vote(*, title: str, matter: str, kind: str, options: list[str], opens_at, closes_at, now) -> str:
+    """Check a new vote's fields; return the preset its matter is decided by."""
+    if not title.strip():
+        raise InvalidInput(N_("Give the vote a title."), field="title")
+    if len(title.strip()) > TITLE_MAX:
+        raise InvalidInput(N_("The title is too long (at most %(max)d characters)."), field="title", max=TITLE_MAX)
+    if matter not in MATTERS:
+        raise InvalidInput(N_("Choose what kind of matter this vote decides."), field="matter")
+    if kind != "yes_no":
+        raise InvalidInput(N_("Only yes / no / abstain votes can be opened for now."), field="kind")
+    if closes_at <= opens_at:
+        raise InvalidInput(N_("The vote must close after it opens."), field="closes_at")
+    if closes_at <= now:
+        raise InvalidInput(N_("The closing time has already passed."), field="closes_at")
+    return MATTERS[matter]
+
+
+def check_choice(kind: str, choice: str, option_ids: set[int]) -> None:
+    """A ballot's choice must be one the vote offers."""
+    if choice not in YES_NO_CHOICES:
+        raise InvalidInput(N_("Choose yes, no or abstain."), field="choice")
+
+
+def decision_dict(decision: Decision) -> dict:
+    """The published result (the same shape as `civic tally --json`)."""
+    def measure(m: Measure) -> dict:
+        return {"heads": m.heads, "area": str(m.area)}
+
+    c = decision.counts
+    return {"rule": decision.rule.name, "electorate": measure(c.electorate), "participation": measure(c.participation),
+            "yes": measure(c.yes), "no": measure(c.no), "abstain": measure(c.abstain),
+            "quorum_met": decision.quorum_met, "approved": decision.approved,
+            "explanation": list(decision.explanation)}

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
 
 from civic.errors import FileInputError
 from civic.votes.rules import PRESETS, Counts, Decision, Measure, decide
@@ -86,22 +85,3 @@ def tally_files(roll_path: str | Path, ballots_path: str | Path, rule_name: str)
         raise FileInputError("--rule", None, f"unknown preset {rule_name!r} (one of {', '.join(PRESETS)})")
     roll = read_roll(Path(roll_path))
     return decide(PRESETS[rule_name], read_ballots(Path(ballots_path), roll))
-
-
-def decision_json(decision: Decision) -> dict[str, Any]:
-    """The --json object: areas as decimal strings so nothing is lost to floats."""
-    def measure(m: Measure) -> dict[str, Any]:
-        return {"heads": m.heads, "area": str(m.area)}
-
-    c = decision.counts
-    return {
-        "rule": decision.rule.name,
-        "electorate": measure(c.electorate),
-        "participation": measure(c.participation),
-        "yes": measure(c.yes),
-        "no": measure(c.no),
-        "abstain": measure(c.abstain),
-        "quorum_met": decision.quorum_met,
-        "approved": decision.approved,
-        "explanation": list(decision.explanation),
-    }

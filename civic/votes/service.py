@@ -1,0 +1,228 @@
+"""Vote use cases: create, open (freeze the roll), cast, close (decide and publish the chain head)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from civic import audit
+from civic.db import session_scope
+from civic.errors import Conflict, NotFound, PermissionDenied
+from civic.i18n import N_
+from civic.jobs import due_job
+from civic.places import rules as place_rules
+from civic.places import service as places
+from civic.places.models import Place, m2
+from civic.settings import Settings
+from civic.votes import chain
+from civic.votes import rules as vote_rules
+from civic.votes.models import (
+    Ballot,
+    Channel,
+    RollEntry,
+    TurnoutShard,
+    Vote,
+    VoteKind,
+    VoteOption,
+    VoteStatus,
+)
+
+SHARDS = 8
+REGISTER_DAY = places.register_today
+
+
+@dataclass(frozen=True)
+class Voter:
+    """Who casts: an account, the person it is, and (for proxies) the key it may vote for."""
+
+    account_id: int
+    person_id: int | None
+
+
+@dataclass(frozen=True)
+class CastReceipt:
+    vote_id: int
+    receipt: str
+    changed: bool  # True when this replaced an earlier ballot of the same key
+
+
+def create_vote(session: Session, *, viewer: place_rules.Viewer, scope_place_id: int, title: str,
+                description: str, matter: str, kind: str, options: list[str], secret: bool,
+                opens_at: datetime, closes_at: datetime, now: datetime) -> Vote:
+    """Staff of the scope (or administrators) schedule a vote; the rule follows from the matter."""
+    place = session.get(Place, scope_place_id)
+    if place is None:
+        raise NotFound(N_("There is no such place."))
+    if not place_rules.can_manage(viewer, place.path):
+        raise PermissionDenied(N_("Only staff of this place can open a vote here."))
+    rule_name = vote_rules.validate_new_vote(title=title, matter=matter, kind=kind, options=options,
+                                             opens_at=opens_at, closes_at=closes_at, now=now)
+    vote = Vote(title=title.strip(), description=description.strip(), scope_place_id=place.id, matter=matter,
+                rule_name=rule_name, kind=kind, secret=secret, opens_at=opens_at, closes_at=closes_at,
+                created_by=viewer.account_id, created_at=now)
+    session.add(vote)
+    session.flush()
+    for position, label in enumerate(options if kind == VoteKind.options else [], start=1):
+        session.add(VoteOption(vote_id=vote.id, position=position, label=label.strip()))
+    audit.record(session, actor_id=viewer.account_id, action="vote.created", object_type="vote",
+                 object_id=vote.id, payload={"rule": rule_name, "matter": matter, "secret": secret}, now=now)
+    advance(session, vote=vote, now=now)
+    return vote
+
+
+def advance(session: Session, *, vote: Vote, now: datetime) -> Vote:
+    """Bring a vote up to the server clock: open it (freezing the roll) or close it. Called on every
+    access and by `civic jobs run-due`, so nothing depends on a timer having fired."""
+    if vote.status == VoteStatus.scheduled and now >= vote.opens_at:
+        _freeze_roll(session, vote, now)
+    if vote.status == VoteStatus.open and now >= vote.closes_at:
+        _close(session, vote, now)
+    return vote
+
+
+def _freeze_roll(session: Session, vote: Vote, now: datetime) -> None:
+    # Lock the vote row so two requests arriving at the opening moment freeze the roll once.
+    locked = session.execute(select(Vote).where(Vote.id == vote.id).with_for_update()).scalar_one()
+    if locked.status != VoteStatus.scheduled:
+        return
+    day = now.astimezone(places.REGISTER_TZ).date()
+    build = places.owner_roll if vote_rules.PRESETS[vote.rule_name].weighs_area else places.resident_roll
+    roll = build(session, place_id=vote.scope_place_id, on=day)
+    session.add_all(RollEntry(vote_id=vote.id, voter_key=k.key, pseudonym=secrets.token_hex(8),
+                              representative_person_id=k.representative_id, area_dm2=k.area_dm2,
+                              unit_ids=",".join(map(str, k.unit_ids))) for k in roll.keys)
+    locked.status = VoteStatus.open
+    locked.roll_fingerprint = place_rules.roll_fingerprint(roll.keys)
+    locked.roll_frozen_at = now
+    session.flush()
+    audit.record(session, actor_id=None, action="vote.opened", object_type="vote", object_id=vote.id,
+                 payload={"roll_fingerprint": locked.roll_fingerprint, "heads": roll.heads,
+                          "area_dm2": roll.area_dm2}, now=now)
+
+
+def cast_ballot(session: Session, *, vote_id: int, voter: Voter, choice: str, now: datetime) -> CastReceipt:
+    """Cast or change the ballot of the voter key this person represents. One counted ballot per key
+    is enforced by a unique constraint; every cast is appended to the vote's chain and acknowledged."""
+    vote = _vote(session, vote_id)
+    advance(session, vote=vote, now=now)
+    if vote.status != VoteStatus.open:
+        raise Conflict(N_("This vote is not open: ballots are accepted only between its opening and closing times."))
+    options = _option_ids(session, vote)
+    vote_rules.check_choice(vote.kind, choice, options)
+    entry = session.execute(select(RollEntry).where(
+        RollEntry.vote_id == vote.id, RollEntry.representative_person_id == voter.person_id,
+        RollEntry.representative_person_id.is_not(None))).scalars().first()
+    if entry is None:
+        raise PermissionDenied(N_("You are not on the roll of this vote, or you do not represent a voter key in it."))
+    return _record_ballot(session, vote, entry, choice, Channel.web, voter.account_id, now)
+
+
+def _record_ballot(session: Session, vote: Vote, entry: RollEntry, choice: str, channel: str,
+                   account_id: int | None, now: datetime) -> CastReceipt:
+    event = {"type": "ballot", "voter": entry.pseudonym if vote.secret else entry.voter_key,
+             "choice": choice, "channel": channel, "time": now.isoformat(timespec="microseconds")}
+    link = chain.append(session, vote_id=vote.id, event=event, now=now)
+    previous = _upsert_ballot(session, vote, entry, choice, channel, account_id, link.receipt, now)
+    shard = secrets.randbelow(SHARDS)
+    if previous is not None:
+        _bump(session, vote.id, previous, shard, -1, -entry.area_dm2)
+    _bump(session, vote.id, choice, shard, 1, entry.area_dm2)
+    return CastReceipt(vote.id, link.receipt, previous is not None)
+
+
+def _upsert_ballot(session, vote, entry, choice, channel, account_id, receipt, now) -> str | None:
+    """Insert the key's ballot, or replace it; returns the choice it replaced (None for a first cast)."""
+    for _attempt in range(5):
+        current = session.execute(select(Ballot).where(Ballot.vote_id == vote.id, Ballot.voter_key == entry.voter_key)
+                                  .with_for_update()).scalars().first()
+        if current is not None:
+            previous = current.choice
+            current.choice, current.channel, current.cast_by = choice, channel, account_id
+            current.cast_at, current.receipt, current.changes = now, receipt, current.changes + 1
+            session.flush()
+            return previous
+        try:
+            with session.begin_nested():
+                session.add(Ballot(vote_id=vote.id, voter_key=entry.voter_key, choice=choice, area_dm2=entry.area_dm2,
+                                   channel=channel, cast_by=account_id, cast_at=now, receipt=receipt))
+                session.flush()
+            return None
+        except IntegrityError:
+            continue  # a concurrent first cast of the same key won; replace it instead
+    raise Conflict(N_("Your ballot could not be recorded because of simultaneous changes; please try again."))
+
+
+def _bump(session: Session, vote_id: int, choice: str, shard: int, heads: int, area_dm2: int) -> None:
+    done = session.execute(update(TurnoutShard).where(
+        TurnoutShard.vote_id == vote_id, TurnoutShard.choice == choice, TurnoutShard.shard == shard,
+    ).values(heads=TurnoutShard.heads + heads, area_dm2=TurnoutShard.area_dm2 + area_dm2)).rowcount
+    if done:
+        return
+    try:
+        with session.begin_nested():
+            session.add(TurnoutShard(vote_id=vote_id, choice=choice, shard=shard, heads=heads, area_dm2=area_dm2))
+            session.flush()
+    except IntegrityError:  # created meanwhile by another cast: add to it
+        _bump(session, vote_id, choice, shard, heads, area_dm2)
+
+
+def counts(session: Session, *, vote: Vote, live: bool = True) -> vote_rules.Counts:
+    """Heads and area per choice: from the turnout shards (a handful of rows) while live, or by one
+    GROUP BY over the ballots for the final result."""
+    elec = session.execute(select(func.count(), func.coalesce(func.sum(RollEntry.area_dm2), 0))
+                           .where(RollEntry.vote_id == vote.id)).one()
+    if live:
+        rows = session.execute(select(TurnoutShard.choice, func.sum(TurnoutShard.heads), func.sum(TurnoutShard.area_dm2))
+                               .where(TurnoutShard.vote_id == vote.id).group_by(TurnoutShard.choice)).all()
+    else:
+        rows = session.execute(select(Ballot.choice, func.count(), func.sum(Ballot.area_dm2))
+                               .where(Ballot.vote_id == vote.id).group_by(Ballot.choice)).all()
+    per = {choice: vote_rules.Measure(int(h), m2(int(a))) for choice, h, a in rows}
+    empty = vote_rules.Measure()
+    return vote_rules.Counts(vote_rules.Measure(elec[0], m2(int(elec[1]))),
+                             per.get("yes", empty), per.get("no", empty), per.get("abstain", empty))
+
+
+def _close(session: Session, vote: Vote, now: datetime) -> None:
+    locked = session.execute(select(Vote).where(Vote.id == vote.id).with_for_update()).scalar_one()
+    if locked.status != VoteStatus.open:
+        return
+    decision = vote_rules.decide(vote_rules.PRESETS[vote.rule_name], counts(session, vote=locked, live=False))
+    _seq, head = chain.head(session, vote_id=vote.id)
+    locked.status, locked.closed_at, locked.chain_head = VoteStatus.closed, now, head
+    locked.result_json = json.dumps(vote_rules.decision_dict(decision), ensure_ascii=False, sort_keys=True)
+    session.flush()
+    audit.record(session, actor_id=None, action="vote.closed", object_type="vote", object_id=vote.id,
+                 payload={"chain_head": head, "approved": decision.approved, "valid": decision.quorum_met}, now=now)
+
+
+@due_job("advance_votes")
+def advance_due_votes(engine: Engine, settings: Settings, now: datetime) -> int:
+    """Open votes whose time has come (freezing their rolls) and close those that have ended."""
+    with session_scope(engine) as session:
+        due = session.execute(select(Vote).where(or_(
+            and_(Vote.status == VoteStatus.scheduled, Vote.opens_at <= now),
+            and_(Vote.status == VoteStatus.open, Vote.closes_at <= now),
+        ))).scalars().all()
+        for vote in due:
+            advance(session, vote=vote, now=now)
+    return len(due)
+
+
+def _vote(session: Session, vote_id: int) -> Vote:
+    vote = session.get(Vote, vote_id)
+    if vote is None:
+        raise NotFound(N_("There is no such vote."))
+    return vote
+
+
+def _option_ids(session: Session, vote: Vote) -> set[int]:
+    if vote.kind != VoteKind.options:
+        return set()
+    return set(session.execute(select(VoteOption.id).where(VoteOption.vote_id == vote.id)).scalars())

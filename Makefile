@@ -38,8 +38,8 @@ bench: install
 
 # Extract translatable strings and merge them into the catalogues (then translate civic/locale/*/LC_MESSAGES/messages.po).
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k gettext:2 -k ngettext:1,2 -o civic/locale/messages.pot --omit-header .
-	$(BIN)/pybabel update -i civic/locale/messages.pot -d civic/locale --omit-header --no-fuzzy-matching
+	$(BIN)/pybabel extract --ignore-dirs '.* __pycache__' -F babel.cfg -k N_ -k gettext:2 -k ngettext:1,2 -o civic/locale/messages.pot --omit-header .
+	$(BIN)/pybabel update -i civic/locale/messages.pot -d civic/locale --no-fuzzy-matching
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

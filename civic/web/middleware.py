@@ -77,12 +77,12 @@ class CSRFMiddleware:
         headers = dict((k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"])
         body, too_large = await _read_body(receive)
         if too_large:
-            await self.reject(scope, send, 413, "The upload is too large.")
+            await self.reject(scope, send, 413, i18n.N_("The upload is too large."))
             return
         given = headers.get(CSRF_HEADER) or await _token_from_body(scope, headers, body)
         if not expected or not given or not hmac.compare_digest(given.encode(), expected.encode()):
-            await self.reject(scope, send, 403,
-                              "This form has expired or did not come from this site. Reload the page and try again.")
+            await self.reject(scope, send, 403, i18n.N_(
+                "This form has expired or did not come from this site. Reload the page and try again."))
             return
         await self.app(scope, _replay(body, receive), send)
 

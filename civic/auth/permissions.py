@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from civic.auth.models import Role, ScopeType
+from civic.places.rules import Viewer, can_manage
 
 
 class UserLike(Protocol):
@@ -33,13 +34,17 @@ def has_scoped_role(user: UserLike, role: str, scope_type: str, scope_id: int) -
     return is_admin(user) or (user.is_authenticated and user.has(role, scope_type, scope_id))
 
 
+def place_viewer(user: UserLike) -> Viewer:
+    """The register's view of a user: plain values the places and votes domains decide on."""
+    if not user.is_authenticated:
+        return Viewer(account_id=None)
+    return Viewer(account_id=user.id, person_id=getattr(user, "person_id", None), admin=is_admin(user),
+                  staff_place_ids=frozenset(_staff_place_ids(user)))
+
+
 def is_staff_of_place(user: UserLike, place_path: str) -> bool:
     """Staff of place X covers X and everything under it: every path ("/1/4/9/") containing "/X/"."""
-    if is_admin(user):
-        return True
-    if not user.is_authenticated or not place_path:
-        return False
-    return any(f"/{place_id}/" in place_path for place_id in _staff_place_ids(user))
+    return bool(place_path) and can_manage(place_viewer(user), place_path)
 
 
 def _staff_place_ids(user: UserLike) -> set[int]:

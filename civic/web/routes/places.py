@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.routing import Route
 
+from civic.auth.permissions import place_viewer
 from civic.errors import DomainError
 from civic.pagination import page_number
 from civic.places import links, service
@@ -14,11 +15,8 @@ from civic.web.render import flash, gettext, redirect, render
 
 
 def viewer_of(request: Request) -> Viewer:
-    """The register's view of request.user: staff grants on places, and whether they administer the site."""
-    user = request.user
-    return Viewer(account_id=user.id, person_id=user.person_id, admin=user.has("administrator"),
-                  staff_place_ids=frozenset(g.scope_id for g in user.grants
-                                            if g.role == "staff" and g.scope_type == "place"))
+    """The register's view of request.user (one definition, in civic.auth.permissions)."""
+    return place_viewer(request.user)
 
 
 def _int(raw: str | None) -> int | None:

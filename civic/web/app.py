@@ -20,7 +20,7 @@ from civic.errors import DomainError
 from civic.settings import PROJECT_ROOT, Settings, load_settings
 from civic.web import errors
 from civic.web.middleware import CSRFMiddleware, RequestContextMiddleware, SecurityHeadersMiddleware
-from civic.web.routes import account, auth, home, notifications, places, sections
+from civic.web.routes import account, auth, home, notifications, places, sections, votes
 from civic.web.templating import make_environment
 
 SESSION_COOKIE = "civic_session"
@@ -50,6 +50,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         Mount("/account", routes=account.routes, name="account"),
         Mount("/inbox", routes=notifications.routes, name="inbox"),
         Mount("/register", routes=places.routes, name="register"),
+        Route("/votes", votes.index, name="votes"),
+        Mount("/votes", routes=votes.routes, name="votes"),
         *sections.routes,
         Mount("/static", app=StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
     ]

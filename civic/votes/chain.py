@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -53,6 +53,8 @@ def append(session: Session, *, vote_id: int, event: dict[str, Any], now: dateti
 
 
 def head(session: Session, *, vote_id: int) -> tuple[int, str]:
+    """(seq, hash) of the newest event — one index lookup. Seqs run 1..n without gaps (unique per vote,
+    each append takes head + 1), so seq is also the board's length: polls never count the events."""
     row = session.execute(
         select(BallotEvent.seq, BallotEvent.hash).where(BallotEvent.vote_id == vote_id)
         .order_by(BallotEvent.seq.desc()).limit(1)
@@ -80,7 +82,3 @@ def verify(session: Session, *, vote_id: int) -> tuple[bool, int, str]:
             return False, count, f"event {event.seq} does not link to the one before it"
         prev, count = event.hash, count + 1
     return True, count, prev
-
-
-def length(session: Session, *, vote_id: int) -> int:
-    return session.execute(select(func.count()).where(BallotEvent.vote_id == vote_id)).scalar_one()

@@ -101,7 +101,7 @@ def vote_page(session: Session, *, vote_id: int, person_id: int | None, now: dat
         vote=vote, place=place, counts=counts, thresholds=thresholds(vote_rules.PRESETS[vote.rule_name], counts),
         result=json.loads(vote.result_json) if vote.result_json else None,
         my_key=mine[0] if mine else None, my_choice=mine[1] if mine else None, my_receipt=mine[2] if mine else None,
-        can_cast=bool(mine) and vote.status == VoteStatus.open, chain_length=chain.length(session, vote_id=vote.id),
+        can_cast=bool(mine) and vote.status == VoteStatus.open, chain_length=chain.head(session, vote_id=vote.id)[0],
     )
 
 

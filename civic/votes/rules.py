@@ -195,7 +195,7 @@ YES_NO_CHOICES = ("yes", "no", "abstain")
 TITLE_MAX = 200
 
 
-def validate_new_vote(*, title: str, matter: str, kind: str, options: list[str], opens_at, closes_at, now) -> str:
+def validate_new_vote(*, title: str, matter: str, kind: str, opens_at, closes_at, now) -> str:
     """Check a new vote's fields; return the preset its matter is decided by."""
     if not title.strip():
         raise InvalidInput(N_("Give the vote a title."), field="title")
@@ -212,7 +212,7 @@ def validate_new_vote(*, title: str, matter: str, kind: str, options: list[str],
     return MATTERS[matter]
 
 
-def check_choice(kind: str, choice: str, option_ids: set[int]) -> None:
+def check_choice(choice: str) -> None:
     """A ballot's choice must be one the vote offers."""
     if choice not in YES_NO_CHOICES:
         raise InvalidInput(N_("Choose yes, no or abstain."), field="choice")

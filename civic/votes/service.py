@@ -28,8 +28,6 @@ from civic.votes.models import (
     RollEntry,
     TurnoutShard,
     Vote,
-    VoteKind,
-    VoteOption,
     VoteStatus,
 )
 
@@ -53,7 +51,7 @@ class CastReceipt:
 
 
 def create_vote(session: Session, *, viewer: place_rules.Viewer, scope_place_id: int, title: str,
-                description: str, matter: str, kind: str, options: list[str], secret: bool,
+                description: str, matter: str, kind: str, secret: bool,
                 opens_at: datetime, closes_at: datetime, now: datetime) -> Vote:
     """Staff of the scope (or administrators) schedule a vote; the rule follows from the matter."""
     place = session.get(Place, scope_place_id)
@@ -61,15 +59,13 @@ def create_vote(session: Session, *, viewer: place_rules.Viewer, scope_place_id:
         raise NotFound(N_("There is no such place."))
     if not place_rules.can_manage(viewer, place.path):
         raise PermissionDenied(N_("Only staff of this place can open a vote here."))
-    rule_name = vote_rules.validate_new_vote(title=title, matter=matter, kind=kind, options=options,
+    rule_name = vote_rules.validate_new_vote(title=title, matter=matter, kind=kind,
                                              opens_at=opens_at, closes_at=closes_at, now=now)
     vote = Vote(title=title.strip(), description=description.strip(), scope_place_id=place.id, matter=matter,
                 rule_name=rule_name, kind=kind, secret=secret, opens_at=opens_at, closes_at=closes_at,
                 created_by=viewer.account_id, created_at=now)
     session.add(vote)
     session.flush()
-    for position, label in enumerate(options if kind == VoteKind.options else [], start=1):
-        session.add(VoteOption(vote_id=vote.id, position=position, label=label.strip()))
     audit.record(session, actor_id=viewer.account_id, action="vote.created", object_type="vote",
                  object_id=vote.id, payload={"rule": rule_name, "matter": matter, "secret": secret}, now=now)
     advance(session, vote=vote, now=now)
@@ -113,8 +109,7 @@ def cast_ballot(session: Session, *, vote_id: int, voter: Voter, choice: str, no
     advance(session, vote=vote, now=now)
     if vote.status != VoteStatus.open:
         raise Conflict(N_("This vote is not open: ballots are accepted only between its opening and closing times."))
-    options = _option_ids(session, vote)
-    vote_rules.check_choice(vote.kind, choice, options)
+    vote_rules.check_choice(choice)
     entry = session.execute(select(RollEntry).where(
         RollEntry.vote_id == vote.id, RollEntry.representative_person_id == voter.person_id,
         RollEntry.representative_person_id.is_not(None))).scalars().first()
@@ -220,9 +215,3 @@ def _vote(session: Session, vote_id: int) -> Vote:
     if vote is None:
         raise NotFound(N_("There is no such vote."))
     return vote
-
-
-def _option_ids(session: Session, vote: Vote) -> set[int]:
-    if vote.kind != VoteKind.options:
-        return set()
-    return set(session.execute(select(VoteOption.id).where(VoteOption.vote_id == vote.id)).scalars())

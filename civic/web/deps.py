@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
+from civic.auth.rules import PASSWORD_MAX
 from civic.db import run_in_session
 from civic.errors import PermissionDenied
 
@@ -36,3 +37,10 @@ def form_text(form, name: str, *, max_length: int = 2000) -> str:
     """A trimmed text field; over-long input is cut here and refused by the service's own check."""
     value = form.get(name)
     return value.strip()[: max_length + 1] if isinstance(value, str) else ""
+
+
+def password_field(form, name: str) -> str:
+    """A password exactly as typed (never trimmed), cut at a length no valid password reaches,
+    so the service's own length check refuses it without hashing a megabyte."""
+    value = form.get(name)
+    return value[: PASSWORD_MAX + 1] if isinstance(value, str) else ""

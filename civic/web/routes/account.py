@@ -12,9 +12,8 @@ from civic.auth import service as auth_service
 from civic.auth.models import ROLE_SCOPE, Role, ScopeType
 from civic.errors import InvalidInput
 from civic.i18n import N_
-from civic.web.deps import call, form_text, login_redirect, require
+from civic.web.deps import call, form_text, login_redirect, password_field, require
 from civic.web.render import flash, gettext, redirect, render
-from civic.web.routes.auth import password_field
 
 
 def _labels() -> dict:

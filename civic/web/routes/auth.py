@@ -19,12 +19,9 @@ from civic.auth.service import SignedIn
 from civic.auth.throttle import ThrottlePolicy
 from civic.errors import InvalidInput, TooManyAttempts
 from civic.i18n import N_
-from civic.web.deps import call, form_text
+from civic.web.deps import call, form_text, password_field
 from civic.web.errors import error_page
 from civic.web.render import flash, gettext, redirect, render
-
-# Longer input is cut before hashing; the password policy refuses such passwords anyway.
-PASSWORD_INPUT_MAX = rules.PASSWORD_MAX + 1
 
 
 def start_session(request: Request, signed_in: SignedIn) -> None:
@@ -34,11 +31,6 @@ def start_session(request: Request, signed_in: SignedIn) -> None:
     request.session["stamp"] = signed_in.stamp
     request.session["csrf"] = secrets.token_urlsafe(32)
 
-
-def password_field(form, name: str) -> str:
-    """A password exactly as typed (never trimmed), cut at a length no valid password reaches."""
-    value = form.get(name)
-    return value[:PASSWORD_INPUT_MAX] if isinstance(value, str) else ""
 
 
 def _login_page(request: Request, *, identifier: str = "", next_url: str = "/", errors: list[str] | None = None,

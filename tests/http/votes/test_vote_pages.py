@@ -15,7 +15,7 @@ def make_vote(session, r, *, hours=48):
     now = clock.now()
     vote = service.create_vote(session, viewer=Viewer(account_id=None, staff_place_ids=frozenset({r.community.id})),
                                scope_place_id=r.compound.id, title="更换物业服务企业", description="",
-                               matter="cn278-4-property-manager", kind="yes_no", options=[], secret=False,
+                               matter="cn278-4-property-manager", kind="yes_no", secret=False,
                                opens_at=now - timedelta(minutes=5), closes_at=now + timedelta(hours=hours), now=now)
     session.commit()
     return vote

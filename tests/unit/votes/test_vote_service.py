@@ -25,7 +25,7 @@ def staff_of(place) -> Viewer:
 
 def open_vote(session, r, *, matter="cn278-4-property-manager", secret=False, hours=48):
     vote = service.create_vote(session, viewer=staff_of(r.community), scope_place_id=r.compound.id,
-                               title="更换物业服务企业", description="", matter=matter, kind="yes_no", options=[],
+                               title="更换物业服务企业", description="", matter=matter, kind="yes_no",
                                secret=secret, opens_at=NOW, closes_at=NOW + timedelta(hours=hours), now=NOW)
     session.commit()
     return vote
@@ -53,7 +53,7 @@ def test_only_staff_of_the_place_may_open_a_vote(session):
     r = build_register(session)
     with pytest.raises(PermissionDenied):
         service.create_vote(session, viewer=staff_of(r.other_community), scope_place_id=r.compound.id,
-                            title="x", description="", matter="poll", kind="yes_no", options=[], secret=False,
+                            title="x", description="", matter="poll", kind="yes_no", secret=False,
                             opens_at=NOW, closes_at=NOW + timedelta(days=1), now=NOW)
 
 
@@ -64,7 +64,7 @@ def test_only_staff_of_the_place_may_open_a_vote(session):
 def test_bad_vote_fields_are_refused_and_nothing_is_written(session, field, changes):
     r = build_register(session)
     values = dict(viewer=staff_of(r.community), scope_place_id=r.compound.id, title="t", description="",
-                  matter="poll", kind="yes_no", options=[], secret=False, opens_at=NOW - timedelta(hours=2),
+                  matter="poll", kind="yes_no", secret=False, opens_at=NOW - timedelta(hours=2),
                   closes_at=NOW + timedelta(days=1), now=NOW)
     values.update(changes)
     with pytest.raises(InvalidInput) as error:
@@ -83,8 +83,9 @@ def test_a_changed_ballot_replaces_the_first_and_both_events_stay_on_the_board(s
     session.commit()
     assert not first.changed and second.changed and first.receipt != second.receipt
     assert session.execute(select(func.count()).select_from(Ballot)).scalar_one() == 2
-    ok, events, _head = chain.verify(session, vote_id=vote.id)
+    ok, events, head = chain.verify(session, vote_id=vote.id)
     assert ok and events == 3
+    assert chain.head(session, vote_id=vote.id) == (3, head)  # the head's seq is the board's length
     assert chain.find_receipt(session, vote_id=vote.id, receipt=first.receipt) is not None
     live, final = service.counts(session, vote=vote), service.counts(session, vote=vote, live=False)
     assert live == final

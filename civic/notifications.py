@@ -25,7 +25,7 @@ from civic.auth.models import Account
 from civic.clock import now as clock_now
 from civic.db import UTCDateTime
 from civic.errors import NotFound
-from civic.i18n import N_
+from civic.i18n import DEFAULT_LOCALE, N_, translations
 from civic.pagination import Page, paginate
 
 # Outbox statuses.
@@ -63,27 +63,36 @@ class OutboxMail(SQLModel, table=True):
     last_error: str = Field(default="", max_length=500)
 
 
+def _message(catalogue, msgid: str, params: dict | None) -> str:
+    text = catalogue.gettext(msgid)
+    return text % params if params else text
+
+
 def _one_line(text: str, limit: int) -> str:
     # A subject becomes a mail header: a line break in it would be refused (or worse, inject headers).
     return " ".join(text.split())[:limit]
 
 
 def notify(session: Session, *, account_id: int, subject: str, body: str = "", url: str = "",
-           email: bool = True) -> Notification:
+           email: bool = True, params: dict | None = None, body_is_message: bool = False) -> Notification:
     """Put a message in the account's inbox and, if it has an e-mail address, queue the same by mail.
 
+    `subject` is a msgid (and `body` too when `body_is_message`), written in the recipient's own
+    language now, with `params` filled in: a mail cannot be translated once it has left.
     `url` is a path on this site (`/votes/12`): the inbox links it as is, mail makes it absolute.
     """
     if url and (not url.startswith("/") or url.startswith("//")):
         # A programming error, not user input: an off-site or javascript: link must never reach a page.
         raise ValueError(f"notify(url=...) must be a path on this site, not {url!r}")
-    subject = _one_line(subject, 200)
+    address, locale = session.execute(select(Account.email, Account.locale).where(Account.id == account_id)).one()
+    catalogue = translations(locale or DEFAULT_LOCALE)
+    subject = _one_line(_message(catalogue, subject, params), 200)
+    if body_is_message:
+        body = _message(catalogue, body, params)
     note = Notification(account_id=account_id, subject=subject, body=body, url=url)
     session.add(note)
-    if email:
-        address = session.execute(select(Account.email).where(Account.id == account_id)).scalar()
-        if address:
-            session.add(OutboxMail(to_address=address, subject=subject, body=body, url=url))
+    if email and address:
+        session.add(OutboxMail(to_address=address, subject=subject, body=body, url=url))
     session.flush()
     return note
 

@@ -48,6 +48,8 @@ class Vote(SQLModel, table=True):
     chain_head: str | None = Field(default=None, max_length=64)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     result_json: str | None = None
+    announced_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # the roll was told it opened
+    reminded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # the day-before reminder went out
     subject_type: str | None = Field(default=None, max_length=40)  # e.g. "covenant_version" for ratification
     subject_ref: str | None = Field(default=None, max_length=80)  # e.g. the frozen text's SHA-256
 
@@ -74,6 +76,7 @@ class RollEntry(SQLModel, table=True):
     area_dm2: int
     unit_ids: str = ""  # comma-separated, in order
     unit_labels: str = ""  # "2栋 301, 2栋 302" for the certificate and the roll export
+    unit_areas: str = ""  # each unit's area in dm², comma-separated in unit_ids order (roll.csv is per unit)
 
 
 class Ballot(SQLModel, table=True):
@@ -169,6 +172,7 @@ class VoteProposal(SQLModel, table=True):
     scope_place_id: int = Field(foreign_key="place.id", index=True)
     title: str = Field(max_length=200)
     description: str = ""
+    matter: str = Field(default="residents-matter", max_length=40)
     proposed_by: int = Field(foreign_key="account.id")
     created_at: datetime = Field(default_factory=now, sa_type=UTCDateTime)
     status: str = Field(default="gathering", max_length=16)  # gathering / must_schedule / scheduled / withdrawn

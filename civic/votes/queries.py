@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
@@ -13,9 +13,10 @@ from civic.errors import NotFound
 from civic.i18n import N_
 from civic.pagination import Page, paginate
 from civic.places.models import Place
+from civic.places.rules import Viewer, can_manage
 from civic.votes import chain, service
 from civic.votes import rules as vote_rules
-from civic.votes.models import Ballot, RollEntry, Vote, VoteStatus
+from civic.votes.models import Ballot, ProxyMandate, RollEntry, Vote, VoteKind, VoteOption, VoteStatus
 
 MATTER_LABELS = {
     "cn278-1-assembly-rules": N_("Owners' assembly rules (Art. 278 item 1)"),
@@ -58,6 +59,16 @@ class Threshold:
 
 
 @dataclass(frozen=True)
+class ProxyBallot:
+    """A voter key this account may vote for under a proxy mandate, with the ballot counted for it."""
+
+    voter_key: str
+    units: str
+    choice: str | None
+    receipt: str | None
+
+
+@dataclass(frozen=True)
 class VotePage:
     vote: Vote
     place: str
@@ -69,6 +80,10 @@ class VotePage:
     my_receipt: str | None
     can_cast: bool
     chain_length: int
+    options: list[VoteOption] = field(default_factory=list)
+    choices: list[tuple[str, str]] = field(default_factory=list)  # (value, label) offered on the ballot
+    proxy_ballots: list[ProxyBallot] = field(default_factory=list)
+    is_staff: bool = False  # staff of the vote's place: may enter paper ballots and record proxies
 
 
 def list_votes(session: Session, *, number: int, size: int, now: datetime) -> Page[VoteRow]:
@@ -81,15 +96,17 @@ def list_votes(session: Session, *, number: int, size: int, now: datetime) -> Pa
     return Page(items=rows, number=page.number, size=page.size, total=page.total)
 
 
-def vote_page(session: Session, *, vote_id: int, person_id: int | None, now: datetime) -> VotePage:
-    """A vote with its live turnout against each threshold, and the viewer's own ballot and receipt."""
-    row = session.execute(select(Vote, Place.name).join(Place, Place.id == Vote.scope_place_id)
+def vote_page(session: Session, *, vote_id: int, person_id: int | None, now: datetime,
+              account_id: int | None = None, viewer: Viewer | None = None) -> VotePage:
+    """A vote with its live turnout against each threshold, and the viewer's own ballot and receipt
+    (and those of the keys they hold a proxy mandate for)."""
+    row = session.execute(select(Vote, Place.name, Place.path).join(Place, Place.id == Vote.scope_place_id)
                           .where(Vote.id == vote_id)).first()
     if row is None:
         raise NotFound(N_("There is no such vote."))
-    vote, place = row
+    vote, place, path = row
     service.advance(session, vote=vote, now=now)
-    counts = service.counts(session, vote=vote)
+    counts = service.turnout(session, vote=vote)
     mine = None
     if person_id is not None:
         mine = session.execute(
@@ -97,12 +114,40 @@ def vote_page(session: Session, *, vote_id: int, person_id: int | None, now: dat
             .outerjoin(Ballot, (Ballot.vote_id == RollEntry.vote_id) & (Ballot.voter_key == RollEntry.voter_key))
             .where(RollEntry.vote_id == vote.id, RollEntry.representative_person_id == person_id)
         ).first()
+    options = service.options_of(session, vote.id) if vote.kind == VoteKind.options else []
     return VotePage(
         vote=vote, place=place, counts=counts, thresholds=thresholds(vote_rules.PRESETS[vote.rule_name], counts),
         result=json.loads(vote.result_json) if vote.result_json else None,
         my_key=mine[0] if mine else None, my_choice=mine[1] if mine else None, my_receipt=mine[2] if mine else None,
         can_cast=bool(mine) and vote.status == VoteStatus.open, chain_length=chain.head(session, vote_id=vote.id)[0],
+        options=options, choices=ballot_choices(options),
+        proxy_ballots=_proxy_ballots(session, vote.id, account_id) if account_id else [],
+        is_staff=viewer is not None and can_manage(viewer, path),
     )
+
+
+def ballot_choices(options: list[VoteOption]) -> list[tuple[str, str]]:
+    """What the ballot offers: yes / no / abstain, or each option then abstain (labels are msgids or the
+    options' own text)."""
+    if not options:
+        return [(c, CHOICE_LABELS[c]) for c in vote_rules.YES_NO_CHOICES]
+    return [(vote_rules.option_choice(o.position), o.label) for o in options] + [("abstain", CHOICE_LABELS["abstain"])]
+
+
+def choice_label(page: VotePage, choice: str | None) -> str:
+    return dict(page.choices).get(choice or "", choice or "")
+
+
+def _proxy_ballots(session: Session, vote_id: int, account_id: int) -> list[ProxyBallot]:
+    rows = session.execute(
+        select(RollEntry.voter_key, RollEntry.unit_labels, Ballot.choice, Ballot.receipt)
+        .join(ProxyMandate, (ProxyMandate.vote_id == RollEntry.vote_id) & (ProxyMandate.voter_key == RollEntry.voter_key))
+        .outerjoin(Ballot, (Ballot.vote_id == RollEntry.vote_id) & (Ballot.voter_key == RollEntry.voter_key))
+        .where(RollEntry.vote_id == vote_id, ProxyMandate.proxy_account_id == account_id,
+               ProxyMandate.revoked_at.is_(None))
+        .order_by(RollEntry.voter_key)
+    ).all()
+    return [ProxyBallot(*r) for r in rows]
 
 
 def thresholds(rule: vote_rules.Rule, counts: vote_rules.Counts) -> list[Threshold]:

@@ -7,6 +7,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context,
 from civic import i18n
 from civic.auth import permissions
 from civic.settings import PROJECT_ROOT
+from civic.votes.rules import Sentence
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates"
 
@@ -29,6 +30,13 @@ def _url(context, name: str, /, **path_params) -> str:
 @pass_context
 def _static(context, path: str) -> str:
     return str(context["request"].app.url_path_for("static", path=path))
+
+
+@pass_context
+def _sentence(context, value) -> str:
+    """A result sentence (votes.rules.Sentence, or its stored [msgid, params] form) in the reader's language."""
+    sentence = value if isinstance(value, Sentence) else Sentence.from_list(value)
+    return sentence.render(context["_translations"].gettext)
 
 
 def _localised(fn):
@@ -59,5 +67,6 @@ def make_environment() -> Environment:
         number=_localised(i18n.format_number),
         money=_localised(i18n.format_money),
         area=_localised(i18n.format_area),
+        sentence=_sentence,
     )
     return env

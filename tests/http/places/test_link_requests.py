@@ -118,7 +118,7 @@ def test_staff_approves_creates_person_link_notification_and_audit(client, resid
     link = session.execute(select(UnitLink).where(UnitLink.person_id == account.person_id)).scalar_one()
     assert (link.unit_id, link.kind, link.until) == (register.u102.id, "tenant", None)
     note = session.execute(select(Notification).where(Notification.account_id == resident.id)).scalar_one()
-    assert "approved" in note.subject and note.body == "核对租赁合同"
+    assert note.subject == "您的房屋关联申请已通过" and note.body == "核对租赁合同"  # in the recipient's language
     actions = session.execute(select(AuditEvent.action).order_by(AuditEvent.id)).scalars().all()
     assert actions == ["register.link_request.created", "register.link_request.approved"]
     sign_in(client, resident)

@@ -78,3 +78,25 @@ def test_someone_not_on_the_roll_is_refused_and_anonymous_is_sent_to_sign_in(cli
 
 def test_unknown_vote_is_404(client):
     assert client.get("/votes/999").status_code == 404
+
+
+def test_an_options_vote_offers_its_options_and_its_result_reads_in_the_readers_language(client, session,
+                                                                                        make_account):
+    r = build_register(session)
+    now = clock.now()
+    vote = service.create_vote(session, viewer=Viewer(account_id=None, staff_place_ids=frozenset({r.community.id})),
+                               scope_place_id=r.compound.id, title="绿化方案", description="", matter="poll",
+                               kind="options", secret=False, opens_at=now - timedelta(minutes=5),
+                               closes_at=now + timedelta(hours=1), now=now, options=["口袋公园", "共享菜园"])
+    session.commit()
+    client.login_as(make_account("张伟", person_id=r.zhang.id))
+    page = client.get(f"/votes/{vote.id}")
+    assert 'value="option:1"' in page.text and "口袋公园" in page.text and 'value="yes"' not in page.text
+    assert client.post_form(f"/votes/{vote.id}/ballot", {"choice": "option:2"}).status_code == 303
+    assert "Counted: 共享菜园" in client.get(f"/votes/{vote.id}").text
+    service.advance(session, vote=vote, now=now + timedelta(hours=2))
+    session.commit()
+    english = client.get(f"/votes/{vote.id}").text
+    assert "Decided: 共享菜园 meets the approval rule." in english
+    chinese = client.get(f"/votes/{vote.id}", headers={"Accept-Language": "zh-CN"})
+    assert "已决定：共享菜园 达到通过标准。" in chinese.text

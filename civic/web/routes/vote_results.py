@@ -1,0 +1,5 @@
+"""A closed vote's printable result certificate."""
+
+from __future__ import annotations
+
+routes: list = []

@@ -9,18 +9,22 @@ from sqlalchemy import Engine, insert, select
 from sqlmodel import Session
 from tqdm import tqdm
 
+from civic import clock
 from civic.auth.models import Account, Role, RoleGrant, ScopeType
 from civic.auth.passwords import hash_password
 from civic.errors import InvalidInput
 from civic.i18n import N_
 from civic.places import demo
+from civic.votes import demo as demo_votes
 
 DEMO_PASSWORD = "civic-demo-2026"  # noqa: S105 — documented in docs/register.md; demo data only
 # email, display name, role, scope (a community name, "grid", or None), tied person ref, what it is for
 DEMO_ACCOUNTS = [
     ("admin@civic.test", "管理员", Role.administrator, None, None, "administrator of the whole site"),
     ("staff@civic.test", "李娟（北环社区）", Role.staff, "北环社区", None, "staff of 北环社区"),
-    ("staff2@civic.test", "周敏（沙湖社区）", Role.staff, "沙湖社区", None, "staff of 沙湖社区 (confirms paper ballots)"),
+    ("staff2@civic.test", "周敏（沙湖社区）", Role.staff, "沙湖社区", None, "staff of 沙湖社区"),
+    ("staff3@civic.test", "陈芳（北环社区）", Role.staff, "北环社区", None,
+     "second staff member of 北环社区 (confirms paper ballots entered by staff@)"),
     ("owner@civic.test", "王秀英", None, None, "demo-p-owner", "owner of 南苑村小区 1栋 301"),
     ("owner2@civic.test", "刘建国", None, None, "demo-p-owner2", "owner of 南苑村小区 2栋 502 and 北环路小区 1栋 201"),
     ("tenant@civic.test", "陈晓明", None, None, "demo-p-tenant", "tenant of 南苑村小区 3栋 402"),
@@ -40,7 +44,7 @@ def load(engine: Engine, name: str, progress: bool = True) -> str:
     if name != "demo":
         raise InvalidInput(N_("There is no data set called %(name)s."), name=name)
     started = time.perf_counter()
-    with Session(engine) as session, tqdm(total=2, desc="demo data", unit="step", file=sys.stderr,
+    with Session(engine) as session, tqdm(total=3, desc="demo data", unit="step", file=sys.stderr,
                                           disable=not progress, leave=False) as bar:
         conn = session.connection()
         register = demo.existing(conn)
@@ -50,19 +54,30 @@ def load(engine: Engine, name: str, progress: bool = True) -> str:
         bar.update()
         new_accounts = _accounts(conn, register)
         bar.update()
+        new_votes = _votes(session, register)
+        bar.update()
         session.commit()
     seconds = time.perf_counter() - started
-    if not created_register and not new_accounts:
+    if not created_register and not new_accounts and not new_votes:
         head = "Demo data is already loaded: nothing changed."
     elif created_register:
         c = register.counts
         head = (f"Loaded the Wuchang demo register in {seconds:.1f} s: {c['streets']} streets, {c['communities']} "
                 f"communities, {c['compounds']} compounds, {c['units']:,} units, {c['people']:,} people, "
                 f"{c['owner_links']:,} owner links, {c['tenants']} tenants, {c['households']:,} households in "
-                f"{c['grids']} grids; {len(new_accounts)} accounts created.")
+                f"{c['grids']} grids; {len(new_accounts)} accounts created; {new_votes} votes.")
     else:
-        head = f"Demo register already loaded; created {len(new_accounts)} missing accounts."
+        head = (f"Demo register already loaded; created {len(new_accounts)} missing accounts "
+                f"and {new_votes} missing votes.")
     return head + "\n\n" + account_table()
+
+
+def _votes(session: Session, register: demo.DemoRegister) -> int:
+    """The demo votes (civic.votes.demo), opened by staff@ of 北环社区 on the register just written."""
+    staff = session.execute(select(Account.id).where(Account.email == "staff@civic.test")).scalar()
+    visitors = {register.person_ids[ref] for ref in demo_votes.KEEP_FOR_VISITORS if ref in register.person_ids}
+    return demo_votes.load_votes(session, staff_account_id=staff, place_ids=register.place_ids,
+                                 visitor_person_ids=visitors, now=clock.now())
 
 
 def account_table() -> str:

@@ -1,5 +1,6 @@
 """`civic fixtures load demo`: the Wuchang demo register and accounts, loaded twice without change."""
 
+import json
 from datetime import date
 
 import pytest
@@ -12,6 +13,9 @@ from civic.errors import InvalidInput
 from civic.places import demo
 from civic.places.models import Grid, Household, Person, Place, Unit, UnitLink
 from civic.places.service import owner_roll
+from civic.votes import chain
+from civic.votes import demo as demo_votes
+from civic.votes.models import Ballot, RollEntry, Vote
 
 TABLES = (Place, Unit, Person, UnitLink, Household, Grid, Account, RoleGrant)
 
@@ -74,3 +78,26 @@ def test_every_demo_account_exists_with_the_demo_password(engine, session, email
 def test_unknown_data_set(engine):
     with pytest.raises(InvalidInput):
         fixtures.load(engine, "nope", progress=False)
+
+
+def test_demo_votes_show_every_state_through_the_real_service(engine, session):
+    fixtures.load(engine, "demo", progress=False)
+    session.rollback()
+    votes = {v.title: v for v in session.execute(select(Vote)).scalars()}
+    parking, lift, renewal, greening, election = (votes[d.title] for d in demo_votes.DEMO_VOTES)
+    assert parking.status == "open" and parking.rule_name == "cn278-ordinary"
+    on_roll = session.execute(select(func.count()).where(RollEntry.vote_id == parking.id)).scalar_one()
+    voted = session.execute(select(func.count()).where(Ballot.vote_id == parking.id)).scalar_one()
+    assert 0 < voted < on_roll / 2  # partial turnout, still short of the quorum
+    lift_result, renewal_result = json.loads(lift.result_json), json.loads(renewal.result_json)
+    assert lift.status == "closed" and lift_result["quorum_met"] and lift_result["approved"]
+    assert renewal.status == "closed" and not renewal_result["quorum_met"] and not renewal_result["approved"]
+    assert greening.kind == "options" and greening.rule_name == "cn-residents-meeting" and greening.status == "open"
+    assert election.secret and election.status == "closed"
+    for vote in votes.values():
+        assert chain.verify(session, vote_id=vote.id)[0]
+    # The demo owner has not voted on the open vote, so a visitor signed in as them can.
+    owner = session.execute(select(Account.person_id).where(Account.email == "owner@civic.test")).scalar_one()
+    key = session.execute(select(RollEntry.voter_key).where(RollEntry.vote_id == parking.id,
+                                                            RollEntry.representative_person_id == owner)).scalar_one()
+    assert session.execute(select(Ballot).where(Ballot.vote_id == parking.id, Ballot.voter_key == key)).first() is None

@@ -1,4 +1,4 @@
-"""The five capability sections and open data: empty states until each capability lands."""
+"""The capability sections not built yet: empty states until each capability lands."""
 
 from __future__ import annotations
 
@@ -24,11 +24,6 @@ def _section(key: str):
     page.__name__ = f"{key}_index"
     page.__doc__ = f"The {key} section."
     return page
-
-
-async def open_data(request: Request):
-    """Index of every open-data export (filled in as capabilities publish results)."""
-    return render(request, "sections/open_data.html", {"datasets": []})
 
 
 routes = [Route(f"/{key}", _section(key), name=key) for key in SECTIONS]

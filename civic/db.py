@@ -77,8 +77,12 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def _sqlite_begin(connection) -> None:
     # Writers must take the lock at BEGIN: a deferred transaction that reads and then writes can fail
-    # with SQLITE_BUSY_SNAPSHOT under concurrency instead of waiting its turn.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # with SQLITE_BUSY_SNAPSHOT under concurrency instead of waiting its turn. Units declared read-only
+    # (see read_only) begin deferred, so they never queue behind another process's writer.
+    if connection.get_execution_options().get(READ_ONLY_OPTION):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _sqlite_begin_deferred(connection) -> None:
@@ -87,6 +91,22 @@ def _sqlite_begin_deferred(connection) -> None:
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
+
+
+READ_ONLY_OPTION = "civic_read_only"
+
+
+def read_only(engine: Engine) -> Engine:
+    """The same engine and pool, for units of work that only read (one derived engine per engine).
+    PostgreSQL runs them in autocommit — no BEGIN and COMMIT round trips for a few SELECTs; SQLite
+    begins them deferred (see _sqlite_begin)."""
+    derived = engine.__dict__.get("_civic_read_only")
+    if derived is None:
+        options = {READ_ONLY_OPTION: True}
+        if not is_sqlite(engine):
+            options["isolation_level"] = "AUTOCOMMIT"
+        derived = engine.__dict__["_civic_read_only"] = engine.execution_options(**options)
+    return derived
 
 
 @contextmanager

@@ -45,6 +45,9 @@ class Vote(SQLModel, table=True):
     created_at: datetime = Field(default_factory=now, sa_type=UTCDateTime)
     roll_fingerprint: str | None = Field(default=None, max_length=64)
     roll_frozen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The frozen roll's size, so the turnout meter never counts a million roll entries per poll.
+    roll_heads: int = 0
+    roll_area_dm2: int = 0
     chain_head: str | None = Field(default=None, max_length=64)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     result_json: str | None = None
@@ -115,16 +118,23 @@ class TurnoutShard(SQLModel, table=True):
 
 
 class BallotEvent(SQLModel, table=True):
-    """The bulletin board: every cast, change and paper entry, hash-chained per vote."""
+    """The bulletin board: every cast, change and paper entry, hash-chained per vote.
 
-    __table_args__ = (UniqueConstraint("vote_id", "seq"), UniqueConstraint("vote_id", "prev_hash"))
+    A cast only inserts its event with its content hash (the receipt); `civic.votes.chain.link` later
+    gives events their place in the chain (seq, prev_hash, hash) in insertion order, in batches. So casts
+    for different keys never wait on one chain head, and the chain is still complete and published at close.
+    """
+
+    __table_args__ = (UniqueConstraint("vote_id", "seq"), UniqueConstraint("vote_id", "prev_hash"),
+                      Index("ix_ballotevent_vote_receipt", "vote_id", "receipt"))
 
     id: int | None = Field(default=None, primary_key=True)
     vote_id: int = Field(foreign_key="vote.id", index=True)
-    seq: int
-    prev_hash: str = Field(max_length=64)
-    hash: str = Field(max_length=64, index=True)
-    body: str  # canonical JSON of the event, exactly what was hashed
+    receipt: str = Field(max_length=64)  # sha256 of the body: the voter's receipt code is its start
+    seq: int | None = None  # None until linked
+    prev_hash: str | None = Field(default=None, max_length=64)
+    hash: str | None = Field(default=None, max_length=64)
+    body: str  # canonical JSON of the event, exactly what is hashed
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 

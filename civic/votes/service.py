@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, and_, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from civic import audit
@@ -22,10 +21,12 @@ from civic.places import rules as place_rules
 from civic.places import service as places
 from civic.places.models import Place, Unit, m2
 from civic.settings import Settings
-from civic.votes import chain
+from civic.votes import casting, chain
 from civic.votes import rules as vote_rules
+from civic.votes.casting import CastReceipt
 from civic.votes.models import (
     Ballot,
+    BallotEvent,
     Channel,
     ProxyMandate,
     RollEntry,
@@ -36,7 +37,6 @@ from civic.votes.models import (
     VoteStatus,
 )
 
-SHARDS = 8
 REGISTER_DAY = places.register_today
 
 
@@ -46,13 +46,6 @@ class Voter:
 
     account_id: int
     person_id: int | None
-
-
-@dataclass(frozen=True)
-class CastReceipt:
-    vote_id: int
-    receipt: str
-    changed: bool  # True when this replaced an earlier ballot of the same key
 
 
 def create_vote(session: Session, *, viewer: place_rules.Viewer, scope_place_id: int, title: str,
@@ -97,10 +90,7 @@ def _freeze_roll(session: Session, vote: Vote, now: datetime) -> None:
     locked = session.execute(select(Vote).where(Vote.id == vote.id).with_for_update()).scalar_one()
     if locked.status != VoteStatus.scheduled:
         return
-    day = now.astimezone(places.REGISTER_TZ).date()
-    build = places.owner_roll if vote_rules.PRESETS[vote.rule_name].weighs_area else places.resident_roll
-    roll = build(session, place_id=vote.scope_place_id, on=day)
-    units = _unit_facts(session, vote.scope_place_id, {u for k in roll.keys for u in k.unit_ids})
+    roll, units = roll_on(session, vote, now)
     session.add_all(RollEntry(vote_id=vote.id, voter_key=k.key, pseudonym=secrets.token_hex(8),
                               representative_person_id=k.representative_id, area_dm2=k.area_dm2,
                               unit_ids=",".join(map(str, k.unit_ids)),
@@ -108,11 +98,21 @@ def _freeze_roll(session: Session, vote: Vote, now: datetime) -> None:
                               unit_areas=",".join(str(units[u][1]) for u in k.unit_ids)) for k in roll.keys)
     locked.status = VoteStatus.open
     locked.roll_fingerprint = place_rules.roll_fingerprint(roll.keys)
+    locked.roll_heads, locked.roll_area_dm2 = roll.heads, roll.area_dm2
     locked.roll_frozen_at = now
     session.flush()
     audit.record(session, actor_id=None, action="vote.opened", object_type="vote", object_id=vote.id,
                  payload={"roll_fingerprint": locked.roll_fingerprint, "heads": roll.heads,
                           "area_dm2": roll.area_dm2}, now=now)
+
+
+def roll_on(session: Session, vote: Vote, now: datetime) -> tuple[place_rules.Roll, dict[int, tuple[str, int]]]:
+    """The roll the vote freezes (or would freeze) at `now` — owners' keys for area-weighted rules, adult
+    residents otherwise — with each unit's label and area."""
+    day = now.astimezone(places.REGISTER_TZ).date()
+    build = places.owner_roll if vote_rules.PRESETS[vote.rule_name].weighs_area else places.resident_roll
+    roll = build(session, place_id=vote.scope_place_id, on=day)
+    return roll, _unit_facts(session, vote.scope_place_id, {u for k in roll.keys for u in k.unit_ids})
 
 
 def _unit_facts(session: Session, scope_place_id: int, unit_ids: set[int]) -> dict[int, tuple[str, int]]:
@@ -135,24 +135,26 @@ def cast_ballot(session: Session, *, vote_id: int, voter: Voter, choice: str, no
                 for_key: str | None = None) -> CastReceipt:
     """Cast or change the ballot of the voter key this person represents — or, with `for_key`, of the key
     a staff-recorded proxy mandate lets this account vote for. One counted ballot per key is enforced
-    by a unique constraint; every cast is appended to the vote's chain and acknowledged."""
-    vote = _vote(session, vote_id)
-    advance(session, vote=vote, now=now)
-    if vote.status != VoteStatus.open:
-        raise Conflict(N_("This vote is not open: ballots are accepted only between its opening and closing times."))
-    vote_rules.check_choice(choice, options=option_count(session, vote))
+    by a unique constraint; every cast goes on the vote's board and is acknowledged with a receipt."""
+    state = casting.vote_state(session, vote_id, voter.person_id)
+    if state is None:
+        raise NotFound(N_("There is no such vote."))
+    if not state.accepts_at(now):
+        # Off the hot path: the vote may be due to open or close; bring it up to the clock first.
+        vote = advance(session, vote=_vote(session, vote_id), now=now)
+        if vote.status != VoteStatus.open:
+            raise Conflict(N_("This vote is not open: ballots are accepted only between its opening and closing times."))
+        state = casting.vote_state(session, vote_id, voter.person_id)
+    vote_rules.check_choice(choice, options=casting.option_count(session, vote_id) if state.kind == VoteKind.options else 0)
     if for_key is not None:
-        entry = _mandated_entry(session, vote, voter, for_key, now)
-        return _record_ballot(session, vote, entry, choice, Channel.proxy, voter.account_id, now)
-    entry = session.execute(select(RollEntry).where(
-        RollEntry.vote_id == vote.id, RollEntry.representative_person_id == voter.person_id,
-        RollEntry.representative_person_id.is_not(None))).scalars().first()
-    if entry is None:
+        entry = _mandated_entry(session, state, voter, for_key, now)
+        return casting.record_ballot(session, state, entry, choice, Channel.proxy, voter.account_id, now)
+    if state.entry is None:
         raise PermissionDenied(N_("You are not on the roll of this vote, or you do not represent a voter key in it."))
-    return _record_ballot(session, vote, entry, choice, Channel.web, voter.account_id, now)
+    return casting.record_ballot(session, state, state.entry, choice, Channel.web, voter.account_id, now)
 
 
-def _mandated_entry(session: Session, vote: Vote, voter: Voter, voter_key: str, now: datetime) -> RollEntry:
+def _mandated_entry(session: Session, vote: casting.VoteState, voter: Voter, voter_key: str, now: datetime) -> RollEntry:
     """The roll entry a proxy may vote for; the first use is recorded (a used mandate can no longer be revoked)."""
     row = session.execute(select(ProxyMandate, RollEntry).join(RollEntry, and_(
         RollEntry.vote_id == ProxyMandate.vote_id, RollEntry.voter_key == ProxyMandate.voter_key)).where(
@@ -161,63 +163,14 @@ def _mandated_entry(session: Session, vote: Vote, voter: Voter, voter_key: str, 
     if row is None:
         raise PermissionDenied(N_("You hold no proxy mandate for this voter in this vote, or it was revoked."))
     mandate, entry = row
-    if mandate.used_at is None:
-        # Conditional on "not revoked": a revocation committed meanwhile wins, and the ballot is refused.
-        used = session.execute(update(ProxyMandate).where(
-            ProxyMandate.id == mandate.id, ProxyMandate.used_at.is_(None), ProxyMandate.revoked_at.is_(None),
-        ).values(used_at=now)).rowcount
-        if not used:
-            raise PermissionDenied(N_("You hold no proxy mandate for this voter in this vote, or it was revoked."))
+    # Conditional on "not revoked", so a revocation committed meanwhile wins and the ballot is refused; not
+    # on "unused", so a proxy's double-click (two first casts at once) is two casts, not a refusal.
+    used = session.execute(update(ProxyMandate).where(
+        ProxyMandate.id == mandate.id, ProxyMandate.revoked_at.is_(None),
+    ).values(used_at=func.coalesce(ProxyMandate.used_at, now))).rowcount
+    if not used:
+        raise PermissionDenied(N_("You hold no proxy mandate for this voter in this vote, or it was revoked."))
     return entry
-
-
-def _record_ballot(session: Session, vote: Vote, entry: RollEntry, choice: str, channel: str,
-                   account_id: int | None, now: datetime) -> CastReceipt:
-    event = {"type": "ballot", "voter": entry.pseudonym if vote.secret else entry.voter_key,
-             "choice": choice, "channel": channel, "time": now.isoformat(timespec="microseconds")}
-    link = chain.append(session, vote_id=vote.id, event=event, now=now)
-    previous = _upsert_ballot(session, vote, entry, choice, channel, account_id, link.receipt, now)
-    shard = secrets.randbelow(SHARDS)
-    if previous is not None:
-        _bump(session, vote.id, previous, shard, -1, -entry.area_dm2)
-    _bump(session, vote.id, choice, shard, 1, entry.area_dm2)
-    return CastReceipt(vote.id, link.receipt, previous is not None)
-
-
-def _upsert_ballot(session, vote, entry, choice, channel, account_id, receipt, now) -> str | None:
-    """Insert the key's ballot, or replace it; returns the choice it replaced (None for a first cast)."""
-    for _attempt in range(5):
-        current = session.execute(select(Ballot).where(Ballot.vote_id == vote.id, Ballot.voter_key == entry.voter_key)
-                                  .with_for_update()).scalars().first()
-        if current is not None:
-            previous = current.choice
-            current.choice, current.channel, current.cast_by = choice, channel, account_id
-            current.cast_at, current.receipt, current.changes = now, receipt, current.changes + 1
-            session.flush()
-            return previous
-        try:
-            with session.begin_nested():
-                session.add(Ballot(vote_id=vote.id, voter_key=entry.voter_key, choice=choice, area_dm2=entry.area_dm2,
-                                   channel=channel, cast_by=account_id, cast_at=now, receipt=receipt))
-                session.flush()
-            return None
-        except IntegrityError:
-            continue  # a concurrent first cast of the same key won; replace it instead
-    raise Conflict(N_("Your ballot could not be recorded because of simultaneous changes; please try again."))
-
-
-def _bump(session: Session, vote_id: int, choice: str, shard: int, heads: int, area_dm2: int) -> None:
-    done = session.execute(update(TurnoutShard).where(
-        TurnoutShard.vote_id == vote_id, TurnoutShard.choice == choice, TurnoutShard.shard == shard,
-    ).values(heads=TurnoutShard.heads + heads, area_dm2=TurnoutShard.area_dm2 + area_dm2)).rowcount
-    if done:
-        return
-    try:
-        with session.begin_nested():
-            session.add(TurnoutShard(vote_id=vote_id, choice=choice, shard=shard, heads=heads, area_dm2=area_dm2))
-            session.flush()
-    except IntegrityError:  # created meanwhile by another cast: add to it
-        _bump(session, vote_id, choice, shard, heads, area_dm2)
 
 
 def counts(session: Session, *, vote: Vote, live: bool = True) -> vote_rules.Counts:
@@ -243,9 +196,8 @@ def turnout(session: Session, *, vote: Vote) -> vote_rules.Counts:
 
 
 def _electorate(session: Session, vote: Vote) -> vote_rules.Measure:
-    heads, area = session.execute(select(func.count(), func.coalesce(func.sum(RollEntry.area_dm2), 0))
-                                  .where(RollEntry.vote_id == vote.id)).one()
-    return vote_rules.Measure(heads, m2(int(area)))
+    """The frozen roll's size, kept on the vote when it opened (never a count over the roll)."""
+    return vote_rules.Measure(vote.roll_heads, m2(vote.roll_area_dm2))
 
 
 def _per_choice(session: Session, vote: Vote, live: bool) -> dict[str, vote_rules.Measure]:
@@ -295,6 +247,7 @@ def _close(session: Session, vote: Vote, now: datetime) -> None:
     if locked.status != VoteStatus.open:
         return
     decision = decide(session, locked, live=False)
+    chain.link(session, vote_id=vote.id)  # every event on the board before its head is published
     _seq, head = chain.head(session, vote_id=vote.id)
     locked.status, locked.closed_at, locked.chain_head = VoteStatus.closed, now, head
     locked.result_json = json.dumps(result_record(decision), ensure_ascii=False, sort_keys=True)
@@ -323,6 +276,18 @@ def advance_due_votes(engine: Engine, settings: Settings, now: datetime) -> int:
         for vote in due:
             advance(session, vote=vote, now=now)
     return len(due)
+
+
+@due_job("link_ballot_boards")
+def link_ballot_boards(engine: Engine, settings: Settings, now: datetime) -> int:
+    """Chain the events recorded on open votes' boards since the last run (at most a minute behind)."""
+    linked = 0
+    with session_scope(engine) as session:
+        waiting = session.execute(select(BallotEvent.vote_id).where(BallotEvent.seq.is_(None)).distinct()).scalars().all()
+    for vote_id in waiting:
+        with session_scope(engine) as session:  # one short transaction per vote
+            linked += chain.link(session, vote_id=vote_id)
+    return linked
 
 
 @due_job("vote_notices")

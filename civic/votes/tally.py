@@ -6,6 +6,7 @@ import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from operator import itemgetter
 from pathlib import Path
 
 from civic.errors import FileInputError
@@ -25,23 +26,32 @@ class Roll:
         return Measure(len(self.areas), sum(self.areas.values(), Decimal(0)))
 
 
-def _rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield (line number, row); a missing column is reported against the header line."""
+def _rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, tuple[str, ...]]]:
+    """Yield (line number, the required columns' values in `required` order); a missing column is
+    reported against the header line. Reads like csv.DictReader (blank lines skipped, a short row's
+    missing values empty, the last of two same-named columns wins) without building a dict per row,
+    which was a third of the time at a million rows."""
     with path.open(newline="", encoding="utf-8-sig") as fp:
-        reader = csv.DictReader(fp)
-        header = reader.fieldnames or []
+        reader = csv.reader(fp)
+        header = next(reader, [])
         missing = [c for c in required if c not in header]
         if missing:
             raise FileInputError(str(path), 1, f"missing column {', '.join(missing)}")
+        where = {name: i for i, name in enumerate(header)}
+        columns = [where[c] for c in required]
+        pick, last = itemgetter(*columns), max(columns)  # every caller requires at least two columns
         for row in reader:
-            yield reader.line_num, row
+            if not row:
+                continue
+            yield reader.line_num, pick(row) if len(row) > last else tuple(
+                row[i] if i < len(row) else "" for i in columns)
 
 
 def read_roll(path: Path) -> Roll:
     areas: dict[str, Decimal] = {}
     seen_units: set[str] = set()
-    for line, row in _rows(path, ("unit_id", "voter_key", "area")):
-        unit, key, raw_area = (row["unit_id"] or "").strip(), (row["voter_key"] or "").strip(), (row["area"] or "").strip()
+    for line, (unit, key, raw_area) in _rows(path, ("unit_id", "voter_key", "area")):
+        unit, key, raw_area = unit.strip(), key.strip(), raw_area.strip()
         if not unit:
             raise FileInputError(str(path), line, "unit_id is empty")
         if unit in seen_units:
@@ -64,8 +74,8 @@ def read_roll(path: Path) -> Roll:
 def read_ballots(path: Path, roll: Roll) -> Counts:
     totals = {choice: [0, Decimal(0)] for choice in CHOICES}
     voted: set[str] = set()
-    for line, row in _rows(path, ("voter_key", "choice")):
-        key, choice = (row["voter_key"] or "").strip(), (row["choice"] or "").strip()
+    for line, (key, choice) in _rows(path, ("voter_key", "choice")):
+        key, choice = key.strip(), choice.strip()
         if key not in roll.areas:
             raise FileInputError(str(path), line, f"voter key {key!r} is not on the roll")
         if key in voted:

@@ -6,6 +6,7 @@ import contextlib
 import logging
 from typing import Any
 
+from anyio import to_thread
 from sqlalchemy import Engine
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -15,12 +16,12 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from civic.auth import oidc
-from civic.db import import_all_models, make_engine
+from civic.db import import_all_models, is_sqlite, make_engine
 from civic.errors import DomainError
 from civic.settings import PROJECT_ROOT, Settings, load_settings
 from civic.web import errors
 from civic.web.middleware import CSRFMiddleware, RequestContextMiddleware, SecurityHeadersMiddleware
-from civic.web.routes import account, auth, home, notifications, places, sections, votes
+from civic.web.routes import account, auth, home, notifications, open_data, places, sections, votes
 from civic.web.templating import make_environment
 
 SESSION_COOKIE = "civic_session"
@@ -37,6 +38,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
+        # Threads for blocking work: more than the database can serve at once only queue for a connection
+        # and fight over the GIL (SQLite has one connection per process).
+        to_thread.current_default_thread_limiter().total_tokens = 4 if is_sqlite(engine) else 16
         yield
         if owns_engine:
             engine.dispose()
@@ -45,13 +49,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         Route("/", home.index, name="home"),
         Route("/healthz", home.health, name="health"),
         Route("/language", home.set_language, methods=["POST"], name="set_language"),
-        Route("/open-data", sections.open_data, name="open_data"),
+        Route("/open-data", open_data.index, name="open_data"),
         *auth.routes,
         Mount("/account", routes=account.routes, name="account"),
         Mount("/inbox", routes=notifications.routes, name="inbox"),
         Mount("/register", routes=places.routes, name="register"),
         Route("/votes", votes.index, name="votes"),
         Mount("/votes", routes=votes.routes, name="votes"),
+        Mount("/api/votes", routes=open_data.routes, name="open_data"),
         *sections.routes,
         Mount("/static", app=StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
     ]

@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from civic import i18n
 from civic.auth.identity import ANONYMOUS, load_current_user
-from civic.db import run_in_session
+from civic.db import read_only, run_in_session
 from civic.notifications import unread_count
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
@@ -39,8 +39,9 @@ class RequestContextMiddleware:
         user = ANONYMOUS
         if (account_id := session.get("uid")) is not None:
             engine = scope["app"].state.engine
-            loaded, unread = await run_in_threadpool(run_in_session, engine, _user_and_unread,
-                                                     account_id=account_id, stamp=session.get("stamp"))
+            loaded, unread = await run_in_threadpool(run_in_session, read_only(engine), _user_and_unread,
+                                                     account_id=account_id, stamp=session.get("stamp"),
+                                                     with_unread=_shows_header(request))
             if loaded is None:
                 session.pop("uid", None)
                 session.pop("stamp", None)
@@ -56,10 +57,18 @@ class RequestContextMiddleware:
         await self.app(scope, receive, send)
 
 
-def _user_and_unread(session, *, account_id: int, stamp: str | None):
+def _user_and_unread(session, *, account_id: int, stamp: str | None, with_unread: bool):
     """The signed-in user and their unread count, in one unit of work (the header shows both)."""
     user = load_current_user(session, account_id=account_id, stamp=stamp)
-    return user, (unread_count(session, account_id=user.id) if user else 0)
+    return user, (unread_count(session, account_id=user.id) if user and with_unread else 0)
+
+
+def _shows_header(request: Request) -> bool:
+    """Only a full page shows the unread count: not a POST (it redirects), not an HTMX fragment. A form
+    re-rendered after an error shows the header without the badge until the next page."""
+    if request.method not in ("GET", "HEAD"):
+        return False
+    return "hx-request" not in request.headers or "hx-boosted" in request.headers
 
 
 class CSRFMiddleware:

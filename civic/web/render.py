@@ -56,9 +56,13 @@ def gettext(request: Request, message: str) -> str:
     return i18n.translations(request.state.locale).gettext(message)
 
 
+FLASH_KEEP = 5  # a client that never follows its redirects (a script) must not grow the cookie forever
+
+
 def flash(request: Request, message: str, category: str = "info") -> None:
     """Queue a message for the next full page. Top-level assignment: Starlette's session only sees those."""
-    request.session["flash"] = [*request.session.get("flash", []), {"text": message, "category": category}]
+    queued = [*request.session.get("flash", []), {"text": message, "category": category}]
+    request.session["flash"] = queued[-FLASH_KEEP:]
 
 
 def pop_flashes(request: Request) -> list[dict[str, str]]:

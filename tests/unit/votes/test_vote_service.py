@@ -83,6 +83,8 @@ def test_a_changed_ballot_replaces_the_first_and_both_events_stay_on_the_board(s
     session.commit()
     assert not first.changed and second.changed and first.receipt != second.receipt
     assert session.execute(select(func.count()).select_from(Ballot)).scalar_one() == 2
+    assert chain.head(session, vote_id=vote.id)[0] == 0 and chain.waiting(session, vote_id=vote.id) == 3
+    assert chain.link(session, vote_id=vote.id) == 3 and chain.link(session, vote_id=vote.id) == 0
     ok, events, head = chain.verify(session, vote_id=vote.id)
     assert ok and events == 3
     assert chain.head(session, vote_id=vote.id) == (3, head)  # the head's seq is the board's length
@@ -141,7 +143,8 @@ def test_fifty_concurrent_casts_for_one_key_leave_one_counted_ballot(session, en
     assert errors == [] and len(set(receipts)) == 50
     assert session.execute(select(func.count()).select_from(Ballot)).scalar_one() == 1
     assert session.execute(select(func.count()).select_from(BallotEvent)).scalar_one() == 50
-    assert chain.verify(session, vote_id=vote.id)[0]
+    chain.link(session, vote_id=vote.id)
+    assert chain.verify(session, vote_id=vote.id)[:2] == (True, 50)
     ballot = session.execute(select(Ballot)).scalar_one()
     assert ballot.receipt in receipts and ballot.changes == 49
     live = service.counts(session, vote=vote)

@@ -1,0 +1,76 @@
+"""The live turnout meter at scale: GET /votes/{id}?part=turnout as HTMX polls it, on the big vote.
+
+Measured in-process by calling the ASGI app directly (no socket, no HTTP client), so the time is the
+server's own: middleware, session, the meter's queries and the fragment's rendering.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import statistics
+import time
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from bench.votes import data
+from bench.votes.casting import session_cookie
+from bench.votes.common import log, row, scale_label
+from civic.settings import Settings
+from civic.web.app import create_app
+
+TARGET_MS = 5.0
+REQUESTS = 200
+
+
+async def _get(app, path: str, query: str, headers: dict[str, str]) -> tuple[int, bytes]:
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+             "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": query.encode(),
+             "root_path": "", "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+             "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 80)}
+    status, body = [0], []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        if message["type"] == "http.response.start":
+            status[0] = message["status"]
+        elif message["type"] == "http.response.body":
+            body.append(message.get("body", b""))
+
+    await app(scope, receive, send)
+    return status[0], b"".join(body)
+
+
+async def _median_ms(app, path: str, headers: dict[str, str], expect: bytes) -> tuple[float, bool]:
+    ok = True
+    for _ in range(20):  # warm: templates compiled, statement cache filled, pages in memory
+        status, body = await _get(app, path, "part=turnout", headers)
+        ok = ok and status == 200 and expect in body
+    times = []
+    for _ in range(REQUESTS):
+        started = time.perf_counter()
+        status, body = await _get(app, path, "part=turnout", headers)
+        times.append((time.perf_counter() - started) * 1000)
+        ok = ok and status == 200
+    return statistics.median(times), ok and expect in body
+
+
+def measure(engine: Engine, url: str, vote_id: int, voter: data.Voter, n: int, backend: str, var_dir: Path) -> list[dict]:
+    secret = secrets.token_urlsafe(48)
+    app = create_app(Settings(env="production", database_url=url, secret_key=secret, var_dir=var_dir),
+                     engine=engine)
+    signed_in = {"hx-request": "true", "cookie": session_cookie(secret, voter, secrets.token_urlsafe(32))}
+    anonymous = {"hx-request": "true"}
+    # The fragment must show every ballot (from the shards) against the whole roll, and the full board.
+    expect = f"{n} / {n}".encode()
+    rows = []
+    for who, headers in (("voter", signed_in), ("anonymous", anonymous)):
+        median, ok = asyncio.run(_median_ms(app, f"/votes/{vote_id}", headers, expect))
+        log(f"turnout fragment ({backend}, {who}): median {median:.2f} ms over {REQUESTS} requests"
+            + ("" if ok else "; WRONG ANSWER (status or figures)"))
+        rows.append(row(f"turnout {scale_label(n)} median {backend} {who}", round(median, 2), "ms",
+                        f"≤ {TARGET_MS:g} ms", ok and median <= TARGET_MS))
+    return rows

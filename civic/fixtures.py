@@ -65,19 +65,22 @@ def load(engine: Engine, name: str, progress: bool = True) -> str:
         head = (f"Loaded the Wuchang demo register in {seconds:.1f} s: {c['streets']} streets, {c['communities']} "
                 f"communities, {c['compounds']} compounds, {c['units']:,} units, {c['people']:,} people, "
                 f"{c['owner_links']:,} owner links, {c['tenants']} tenants, {c['households']:,} households in "
-                f"{c['grids']} grids; {len(new_accounts)} accounts created; {new_votes} votes.")
+                f"{c['grids']} grids; {len(new_accounts)} accounts created; {new_votes} votes and proposals.")
     else:
         head = (f"Demo register already loaded; created {len(new_accounts)} missing accounts "
-                f"and {new_votes} missing votes.")
+                f"and {new_votes} missing votes and proposals.")
     return head + "\n\n" + account_table()
 
 
 def _votes(session: Session, register: demo.DemoRegister) -> int:
-    """The demo votes (civic.votes.demo), opened by staff@ of 北环社区 on the register just written."""
+    """The demo votes (civic.votes.demo), opened by staff@ of 北环社区 on the register just written, and the
+    residents' proposal gathering support; returns how many were created."""
     staff = session.execute(select(Account.id).where(Account.email == "staff@civic.test")).scalar()
     visitors = {register.person_ids[ref] for ref in demo_votes.KEEP_FOR_VISITORS if ref in register.person_ids}
-    return demo_votes.load_votes(session, staff_account_id=staff, place_ids=register.place_ids,
-                                 visitor_person_ids=visitors, now=clock.now())
+    now = clock.now()
+    created = demo_votes.load_votes(session, staff_account_id=staff, place_ids=register.place_ids,
+                                    visitor_person_ids=visitors, now=now)
+    return created + demo_votes.load_proposal(session, now=now)
 
 
 def account_table() -> str:

@@ -15,7 +15,7 @@ from civic.places.models import Grid, Household, Person, Place, Unit, UnitLink
 from civic.places.service import owner_roll
 from civic.votes import chain
 from civic.votes import demo as demo_votes
-from civic.votes.models import Ballot, RollEntry, Vote
+from civic.votes.models import Ballot, ProposalSupport, RollEntry, Vote, VoteProposal
 
 TABLES = (Place, Unit, Person, UnitLink, Household, Grid, Account, RoleGrant)
 
@@ -101,3 +101,6 @@ def test_demo_votes_show_every_state_through_the_real_service(engine, session):
     key = session.execute(select(RollEntry.voter_key).where(RollEntry.vote_id == parking.id,
                                                             RollEntry.representative_person_id == owner)).scalar_one()
     assert session.execute(select(Ballot).where(Ballot.vote_id == parking.id, Ballot.voter_key == key)).first() is None
+    proposal = session.execute(select(VoteProposal)).scalar_one()
+    supporters = session.execute(select(func.count()).where(ProposalSupport.proposal_id == proposal.id)).scalar_one()
+    assert proposal.status == "gathering" and supporters == 2  # owner@'s household has not supported it yet

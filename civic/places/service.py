@@ -73,7 +73,7 @@ def home_overview(session: Session, *, person_id: int | None, today: date | None
         select(Unit, Place, UnitLink.kind)
         .join(UnitLink, UnitLink.unit_id == Unit.id)
         .join(Place, Place.id == Unit.building_id)
-        .where(UnitLink.person_id == person_id, _current(today))
+        .where(UnitLink.person_id == person_id, current_link(today))
         .order_by(Unit.id)
     ).all()
     names = place_labels(session, {place.path for _u, place, _k in rows})
@@ -85,7 +85,7 @@ def home_overview(session: Session, *, person_id: int | None, today: date | None
     return HomeOverview(units=units)
 
 
-def _current(on: date):
+def current_link(on: date):
     """A link that holds on `on`: `since` inclusive, `until` exclusive (the first day it no longer holds),
     so when a unit is sold the old owner's `until` and the new owner's `since` can be the same day."""
     return and_(UnitLink.since <= on, or_(UnitLink.until.is_(None), UnitLink.until > on))
@@ -110,7 +110,7 @@ def owner_roll(session: Session, *, place_id: int, on: date, uses: Collection[st
     place = session.get(Place, place_id)
     if place is None:
         raise NotFound(N_("There is no such place."))
-    owners = and_(UnitLink.unit_id == Unit.id, UnitLink.kind == LinkKind.owner, _current(on))
+    owners = and_(UnitLink.unit_id == Unit.id, UnitLink.kind == LinkKind.owner, current_link(on))
     stmt = (select(Unit.id, Unit.area_dm2, UnitLink.person_id, UnitLink.is_representative, Person.kind)
             .join(Place, Place.id == Unit.building_id)
             .outerjoin(UnitLink, owners).outerjoin(Person, Person.id == UnitLink.person_id)
@@ -251,7 +251,7 @@ def search_units(session: Session, *, viewer: Viewer, compound: str = "", buildi
     if owner:
         stmt = stmt.where(Unit.id.in_(
             select(UnitLink.unit_id).join(Person, Person.id == UnitLink.person_id)
-            .where(UnitLink.kind == LinkKind.owner, _current(today), Person.name.contains(owner, autoescape=True))))
+            .where(UnitLink.kind == LinkKind.owner, current_link(today), Person.name.contains(owner, autoescape=True))))
     query = {"compound": compound, "building": building, "number": number, "owner": owner, "within": within}
     found = paginate(session, stmt.order_by(c.name, b.name, Unit.floor, Unit.number, Unit.id),
                      number=page, size=size, query=query, scalars=False)
@@ -260,7 +260,7 @@ def search_units(session: Session, *, viewer: Viewer, compound: str = "", buildi
         for unit_id, name in session.execute(
             select(UnitLink.unit_id, Person.name).join(Person, Person.id == UnitLink.person_id)
             .where(UnitLink.unit_id.in_([row[0] for row in found.items]), UnitLink.kind == LinkKind.owner,
-                   _current(today)).order_by(UnitLink.unit_id, Person.name)
+                   current_link(today)).order_by(UnitLink.unit_id, Person.name)
         ):
             names[unit_id].append(name)
     return dataclasses.replace(found, items=[UnitRow(*row, owners=tuple(names[row[0]])) for row in found.items])
@@ -340,7 +340,7 @@ def resident_roll(session: Session, *, place_id: int, on: date) -> rules.Roll:
         select(UnitLink.person_id, func.min(UnitLink.unit_id))
         .join(Unit, Unit.id == UnitLink.unit_id).join(Place, Place.id == Unit.building_id)
         .join(Person, Person.id == UnitLink.person_id)
-        .where(Place.path.startswith(place.path), _current(on), Person.kind == PersonKind.natural,
+        .where(Place.path.startswith(place.path), current_link(on), Person.kind == PersonKind.natural,
                or_(Person.birth_year.is_(None), Person.birth_year <= on.year - 18))
         .group_by(UnitLink.person_id)
     ).all()

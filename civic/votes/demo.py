@@ -10,10 +10,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlmodel import Session
 
+from civic.auth.models import Account
 from civic.places.models import Place
 from civic.places.rules import Viewer
-from civic.votes import service
-from civic.votes.models import RollEntry, Vote
+from civic.votes import proposals, service
+from civic.votes.models import RollEntry, Vote, VoteProposal
 
 GREENING_PLANS = ["方案一：口袋公园（座椅、遮阳、无障碍步道）", "方案二：共享菜园（居民认领、雨水收集）",
                   "方案三：林荫停车（保留车位、补种乔木）"]
@@ -92,3 +93,33 @@ def _create(session: Session, demo: DemoVote, staff_account_id: int | None, plac
         service.cast_ballot(session, vote_id=vote.id, voter=service.Voter(account_id=None, person_id=person_id),
                             choice=choice, now=when)
     service.advance(session, vote=vote, now=now)
+
+
+DEMO_PROPOSAL = ("南苑村小区加装电动自行车集中充电桩", "南苑村小区", "residents-matter",
+                 "楼道里给电动自行车充电有火灾隐患。建议在 2 栋和 5 栋之间的空地建集中充电棚，"
+                 "由居民议事会讨论费用分摊。\n\n请支持把这件事交给全体居民表决。")
+# Who proposes and who has supported so far (demo account e-mails); owner@ is left to support it.
+PROPOSAL_BY, PROPOSAL_SUPPORTERS = "tenant@civic.test", ("tenant@civic.test", "owner2@civic.test")
+
+
+def load_proposal(session: Session, *, now: datetime) -> int:
+    """The residents' proposal gathering supporters (Organic Law Art. 10); 1 if created, else 0."""
+    title, place_name, matter, description = DEMO_PROPOSAL
+    if session.execute(select(VoteProposal.id).where(VoteProposal.title == title)).first():
+        return 0
+    accounts = dict((email, (account_id, person_id)) for email, account_id, person_id in session.execute(
+        select(Account.email, Account.id, Account.person_id).where(
+            Account.email.in_([PROPOSAL_BY, *PROPOSAL_SUPPORTERS]))).all())
+    if PROPOSAL_BY not in accounts:
+        return 0
+
+    def viewer(email: str) -> Viewer:
+        account_id, person_id = accounts[email]
+        return Viewer(account_id=account_id, person_id=person_id)
+
+    place_id = session.execute(select(Place.id).where(Place.name == place_name)).scalar_one()
+    proposal = proposals.propose(session, viewer=viewer(PROPOSAL_BY), scope_place_id=place_id, title=title,
+                                 description=description, matter=matter, now=now - timedelta(days=5))
+    for day, email in enumerate(e for e in PROPOSAL_SUPPORTERS if e in accounts):
+        proposals.support(session, viewer=viewer(email), proposal_id=proposal.id, now=now - timedelta(days=4 - day))
+    return 1

@@ -234,7 +234,9 @@ def explain(rule: Rule, counts: Counts, quorum: bool, approved: bool, tie: bool)
            "%(area_base)s m² (%(area_pct)s, needs %(area_needs)s) voted yes."),
         verdict=N_("Approved") if approved else N_("Not approved")))
     if counts.abstain.heads and rule.approval_base is ApprovalBase.participants:
-        sentences.append(_sentence(N_("%(num)s abstentions count as taking part and weigh like a no."),
+        sentences.append(_sentence(N_("1 abstention counts as taking part and weighs like a no.")
+                                   if counts.abstain.heads == 1 else
+                                   N_("%(num)s abstentions count as taking part and weigh like a no."),
                                    num=counts.abstain.heads))
     if tie and not approved:
         sentences.append(_sentence(N_("Yes and no are tied; a tie never approves.")))

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from civic.notifications import Notification, notify
+from tests.statements import recorded
 
 HX = {"HX-Request": "true"}
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -146,18 +147,10 @@ def test_full_page_has_no_out_of_band_fragment(client, session, make_account):
 def test_inbox_page_needs_a_fixed_number_of_queries(client, session, make_account, engine):
     me = make_account()
     client.login_as(me)
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
 
     def queries_for_inbox() -> int:
-        statements.clear()
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with recorded(engine) as statements:
             assert client.get("/inbox/").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
         return len(statements)
 
     _notes(session, me, 2)

@@ -3,10 +3,10 @@
 from datetime import date
 
 import pytest
-from sqlalchemy import event
 
 from civic.errors import NotFound
 from civic.places.service import owner_roll
+from tests.statements import selects
 from tests.unit.places.builders import add_person, add_unit, build_register, link
 
 ON = date(2026, 6, 1)
@@ -74,19 +74,8 @@ def test_query_count_does_not_grow_with_units(session):
     for n in range(200):
         link(session, add_unit(session, r.building2, f"9{n:03d}", 5000 + n), add_person(session, f"业主{n}"))
     session.commit()
-    statements = []
-
-    def count(_conn, _cursor, statement, *_args):
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append(statement)
-
-    bind = session.get_bind()
-    event.listen(bind, "before_cursor_execute", count)
-    try:
-        session.expire_all()
+    with selects(session) as statements:
         roll = owner_roll(session, place_id=r.compound.id, on=ON)
-    finally:
-        event.remove(bind, "before_cursor_execute", count)
     assert roll.heads == 202
     assert len(statements) <= 2
 

@@ -1,31 +1,13 @@
 """Staff pages read in a bounded number of queries, however many units a place has."""
 
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
 
 from civic.errors import PermissionDenied
 from civic.places import service
 from civic.places.rules import Viewer
+from tests.statements import selects
 from tests.unit.places.builders import add_person, add_unit, build_register, link
-
-
-@contextmanager
-def selects(session):
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        if statement.lstrip().upper().startswith("SELECT"):
-            seen.append(statement)
-
-    bind = session.get_bind()
-    event.listen(bind, "before_cursor_execute", count)
-    try:
-        session.expire_all()
-        yield seen
-    finally:
-        event.remove(bind, "before_cursor_execute", count)
 
 
 @pytest.fixture

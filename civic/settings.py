@@ -37,6 +37,9 @@ class Settings:
     login_max_failures_per_address: int = 20
     login_window_seconds: int = 900
     page_size: int = 50
+    # How long a worker may reuse a signed-in user it loaded (role and account changes reach other workers
+    # within this time; a password change ends sessions at once). 0 = load on every request.
+    user_cache_seconds: float = 0.0
 
     @property
     def production(self) -> bool:
@@ -77,6 +80,7 @@ def load_settings(environ: dict[str, str] | None = None, env_file: str | Path | 
         mail_from=config("CIVIC_MAIL_FROM", default="civic@localhost"),
         map_tiles=config("CIVIC_MAP_TILES", default=""),
         map_attribution=config("CIVIC_MAP_ATTRIBUTION", default=""),
+        user_cache_seconds=config("CIVIC_USER_CACHE_SECONDS", cast=float, default=2.0),
     )
 
 

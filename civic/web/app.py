@@ -20,7 +20,12 @@ from civic.db import import_all_models, is_sqlite, make_engine
 from civic.errors import DomainError
 from civic.settings import PROJECT_ROOT, Settings, load_settings
 from civic.web import errors
-from civic.web.middleware import CSRFMiddleware, RequestContextMiddleware, SecurityHeadersMiddleware
+from civic.web.middleware import (
+    CSRFMiddleware,
+    RequestContextMiddleware,
+    SecurityHeadersMiddleware,
+    UserCache,
+)
 from civic.web.routes import account, auth, home, notifications, open_data, places, sections, votes
 from civic.web.templating import make_environment
 
@@ -76,6 +81,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.user_cache = UserCache(settings.user_cache_seconds)
     app.state.jinja = make_environment()
     # Single sign-on only when configured; the /login/oidc routes answer 404 otherwise.
     app.state.oauth = oidc.make_registry(settings, transport=oidc_transport) if settings.oidc_enabled else None

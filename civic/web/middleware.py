@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import time
 from urllib.parse import parse_qs
 
 from starlette.concurrency import run_in_threadpool
@@ -38,16 +39,12 @@ class RequestContextMiddleware:
             session["csrf"] = secrets.token_urlsafe(32)
         user = ANONYMOUS
         if (account_id := session.get("uid")) is not None:
-            engine = scope["app"].state.engine
-            loaded, unread = await run_in_threadpool(run_in_session, read_only(engine), _user_and_unread,
-                                                     account_id=account_id, stamp=session.get("stamp"),
-                                                     with_unread=_shows_header(request))
+            loaded = await self._user(scope, request, account_id, session.get("stamp"))
             if loaded is None:
                 session.pop("uid", None)
                 session.pop("stamp", None)
             else:
                 user = loaded
-                scope.setdefault("state", {})["unread_count"] = unread
         scope["user"] = user
         settings = scope["app"].state.settings
         scope.setdefault("state", {})["locale"] = i18n.negotiate(
@@ -55,6 +52,49 @@ class RequestContextMiddleware:
             accept_language=request.headers.get("accept-language"), default=settings.default_locale,
         )
         await self.app(scope, receive, send)
+
+
+    async def _user(self, scope: Scope, request: Request, account_id: int, stamp: str | None):
+        """The signed-in user: reused from this worker's short cache for requests that show no header
+        (a cast, an HTMX fragment), else loaded with the unread count in one unit of work."""
+        app = scope["app"]
+        cache: UserCache = app.state.user_cache
+        with_unread = _shows_header(request)
+        if not with_unread and (cached := cache.get(account_id, stamp)) is not None:
+            return cached
+        loaded, unread = await run_in_threadpool(run_in_session, read_only(app.state.engine), _user_and_unread,
+                                                 account_id=account_id, stamp=stamp, with_unread=with_unread)
+        if loaded is not None:
+            cache.put(account_id, stamp, loaded)
+            scope.setdefault("state", {})["unread_count"] = unread
+        return loaded
+
+
+class UserCache:
+    """Signed-in users by (account id, session stamp) for a few seconds, per worker. The stamp changes
+    with the password, so a password change never hits a stale entry; role and account changes made by
+    another worker are seen within `seconds`."""
+
+    MAX_ENTRIES = 10_000
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self._entries: dict[tuple[int, str | None], tuple[float, object]] = {}
+
+    def get(self, account_id: int, stamp: str | None):
+        if self.seconds <= 0:
+            return None
+        entry = self._entries.get((account_id, stamp))
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, account_id: int, stamp: str | None, user) -> None:
+        if self.seconds <= 0:
+            return
+        if len(self._entries) >= self.MAX_ENTRIES:
+            self._entries.clear()  # crude but bounded: a burst of new sign-ins just reloads
+        self._entries[(account_id, stamp)] = (time.monotonic() + self.seconds, user)
 
 
 def _user_and_unread(session, *, account_id: int, stamp: str | None, with_unread: bool):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from civic.clock import now
@@ -47,7 +47,7 @@ class Vote(SQLModel, table=True):
     roll_frozen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # The frozen roll's size, so the turnout meter never counts a million roll entries per poll.
     roll_heads: int = 0
-    roll_area_dm2: int = 0
+    roll_area_dm2: int = Field(default=0, sa_type=BigInteger)  # a large roll's dm² pass 2**31
     chain_head: str | None = Field(default=None, max_length=64)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     result_json: str | None = None
@@ -114,7 +114,7 @@ class TurnoutShard(SQLModel, table=True):
     choice: str = Field(max_length=20)
     shard: int
     heads: int = 0
-    area_dm2: int = 0
+    area_dm2: int = Field(default=0, sa_type=BigInteger)
 
 
 class BallotEvent(SQLModel, table=True):

@@ -37,12 +37,10 @@ from civic.votes.models import (
     VoteStatus,
 )
 
-REGISTER_DAY = places.register_today
-
 
 @dataclass(frozen=True)
 class Voter:
-    """Who casts: an account, the person it is, and (for proxies) the key it may vote for."""
+    """Who casts: an account and the person it is (a proxy names the key it votes for separately)."""
 
     account_id: int
     person_id: int | None

@@ -36,14 +36,19 @@ VOTE_STATE = (select(Vote.id, Vote.status, Vote.opens_at, Vote.closes_at, Vote.s
               .where(Vote.id == bindparam("vote_id")).order_by(RollEntry.voter_key).limit(1)
               .with_for_update(of=Vote.__table__, read=True, key_share=True))
 OPTION_COUNT = select(func.count()).where(VoteOption.vote_id == bindparam("vote_id"))
-_CURRENT_BALLOT = (select(_ballots.c.id, _ballots.c.choice)
-                   .where(_ballots.c.vote_id == bindparam("vote_id"), _ballots.c.voter_key == bindparam("voter_key"))
+_CURRENT_BALLOT = (select(_ballots.c.id, _ballots.c.choice.label("previous_choice"))
+                   .where(_ballots.c.vote_id == bindparam("key_vote"), _ballots.c.voter_key == bindparam("key"))
                    .with_for_update())
-_REPLACE_BALLOT = (update(_ballots).where(_ballots.c.id == bindparam("ballot_id"))
-                   .values(choice=bindparam("choice"), channel=bindparam("channel"), cast_by=bindparam("cast_by"),
-                           cast_at=bindparam("cast_at"), receipt=bindparam("receipt"),
-                           changes=_ballots.c.changes + 1))
-
+_BALLOT_CHANGES = dict(choice=bindparam("choice"), channel=bindparam("channel"), cast_by=bindparam("cast_by"),
+                       cast_at=bindparam("cast_at"), receipt=bindparam("receipt"), changes=_ballots.c.changes + 1)
+_REPLACE_BY_ID = update(_ballots).where(_ballots.c.id == bindparam("ballot_id")).values(**_BALLOT_CHANGES)
+# PostgreSQL: replace the key's ballot and return the choice it replaced in one round trip. The sub-select
+# locks the row (FOR UPDATE: after waiting on a concurrent change it reads the row as that change left it),
+# so the choice returned is exactly the one the turnout shards must move away from. (SQLite cannot
+# return a column of UPDATE … FROM's sub-select; in-process, its two statements cost no round trip.)
+_CURRENT_LOCKED = _CURRENT_BALLOT.subquery("previous")
+_REPLACE_RETURNING_PREVIOUS = (update(_ballots).where(_ballots.c.id == _CURRENT_LOCKED.c.id)
+                               .values(**_BALLOT_CHANGES).returning(_CURRENT_LOCKED.c.previous_choice))
 
 @dataclass(frozen=True)
 class RollEntryRef:
@@ -115,19 +120,30 @@ def _put_ballot(session: Session, vote_id: int, entry, choice: str, channel: str
     """Insert the key's ballot, or replace it; returns the choice it replaced (None for a first cast).
     The unique (vote_id, voter_key) constraint decides between two first casts of one key."""
     conn = session.connection()
+    values = {"vote_id": vote_id, "voter_key": entry.voter_key, "choice": choice, "channel": channel,
+              "cast_by": account_id, "cast_at": now, "receipt": receipt,
+              "key_vote": vote_id, "key": entry.voter_key}  # the key's ballot, for the locking sub-select
     for _attempt in range(3):
-        current = conn.execute(_CURRENT_BALLOT, {"vote_id": vote_id, "voter_key": entry.voter_key}).first()
-        if current is not None:
-            conn.execute(_REPLACE_BALLOT, {"ballot_id": current.id, "choice": choice, "channel": channel,
-                                           "cast_by": account_id, "cast_at": now, "receipt": receipt})
-            return current.choice
-        inserted = conn.execute(_ballot_insert(session), {
-            "vote_id": vote_id, "voter_key": entry.voter_key, "choice": choice, "area_dm2": entry.area_dm2,
-            "channel": channel, "cast_by": account_id, "cast_at": now, "receipt": receipt}).first()
+        replaced = _replace(conn, values)
+        if replaced is not None:
+            return replaced
+        inserted = conn.execute(_ballot_insert(session), {**values, "area_dm2": entry.area_dm2}).first()
         if inserted is not None:
             return None
         # A concurrent first cast of the same key won the insert: replace its ballot instead.
     raise Conflict(N_("Your ballot could not be recorded because of simultaneous changes; please try again."))
+
+
+def _replace(conn, values: dict) -> str | None:
+    """Replace the key's ballot if it has one; the choice it had, or None if there was no ballot."""
+    if conn.dialect.name == "postgresql":
+        row = conn.execute(_REPLACE_RETURNING_PREVIOUS, values).first()
+        return row.previous_choice if row else None
+    current = conn.execute(_CURRENT_BALLOT, values).first()
+    if current is None:
+        return None
+    conn.execute(_REPLACE_BY_ID, {**values, "ballot_id": current.id})
+    return current.previous_choice
 
 
 def _dialect_insert(session: Session):

@@ -53,7 +53,6 @@ class RequestContextMiddleware:
         )
         await self.app(scope, receive, send)
 
-
     async def _user(self, scope: Scope, request: Request, account_id: int, stamp: str | None):
         """The signed-in user: reused from this worker's short cache for requests that show no header
         (a cast, an HTMX fragment), else loaded with the unread count in one unit of work."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 
-from civic import i18n
+from civic import i18n, markdown
 from civic.auth import permissions
 from civic.settings import PROJECT_ROOT
 from civic.votes.rules import Sentence
@@ -68,5 +68,6 @@ def make_environment() -> Environment:
         money=_localised(i18n.format_money),
         area=_localised(i18n.format_area),
         sentence=_sentence,
+        markdown=markdown.render,
     )
     return env

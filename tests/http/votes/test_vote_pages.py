@@ -100,3 +100,15 @@ def test_an_options_vote_offers_its_options_and_its_result_reads_in_the_readers_
     assert "Decided: 共享菜园 meets the approval rule." in english
     chinese = client.get(f"/votes/{vote.id}", headers={"Accept-Language": "zh-CN"})
     assert "已决定：共享菜园 达到通过标准。" in chinese.text
+
+
+def test_a_description_is_markdown_rendered_safely(client, session):
+    r = build_register(session)
+    now = clock.now()
+    vote = service.create_vote(session, viewer=Viewer(account_id=None, staff_place_ids=frozenset({r.community.id})),
+                               scope_place_id=r.compound.id, title="停车", matter="poll", kind="yes_no", secret=False,
+                               description="**每月 100 元**\n\n<script>alert(1)</script>",
+                               opens_at=now - timedelta(minutes=1), closes_at=now + timedelta(hours=1), now=now)
+    session.commit()
+    page = client.get(f"/votes/{vote.id}").text
+    assert "<strong>每月 100 元</strong>" in page and "<script>alert(1)</script>" not in page

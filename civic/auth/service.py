@@ -12,10 +12,11 @@ from sqlmodel import Session
 from civic import audit, i18n
 from civic.auth import rules, throttle
 from civic.auth.identity import session_stamp
-from civic.auth.models import Account, RoleGrant
+from civic.auth.models import Account, Role, RoleGrant, ScopeType
 from civic.auth.passwords import hash_password, needs_rehash, verify_password
 from civic.errors import InvalidInput, NotFound
 from civic.i18n import N_
+from civic.places.rules import path_ids
 
 
 @dataclass(frozen=True)
@@ -199,3 +200,13 @@ def create_account_with_roles(session: Session, *, display_name: str, email: str
     for spec in dict.fromkeys(roles):
         grant_role(session, account_id=account.id, spec=spec, granted_by=None, now=now)
     return account
+
+
+def staff_accounts(session: Session, path: str) -> list[int]:
+    """Active accounts holding the staff role on the place at `path` or any place above it (one query):
+    whom to tell about something that needs the place's staff."""
+    return list(session.execute(
+        select(RoleGrant.account_id).join(Account, Account.id == RoleGrant.account_id)
+        .where(RoleGrant.role == Role.staff, RoleGrant.scope_type == ScopeType.place,
+               RoleGrant.scope_id.in_(path_ids(path)), Account.is_active)
+        .distinct().order_by(RoleGrant.account_id)).scalars())

@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from civic import audit
-from civic.auth.models import Account, Role, RoleGrant, ScopeType
+from civic.auth.service import staff_accounts
 from civic.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from civic.i18n import N_
 from civic.notifications import notify
@@ -193,15 +193,6 @@ def _must_schedule(session: Session, proposal: VoteProposal, place: Place, suppo
         notify(session, account_id=account_id, url=f"/votes/proposals/{proposal.id}",
                subject=N_("A fifth of the households support a vote; staff must schedule it: %(title)s"),
                params={"title": proposal.title})
-
-
-def staff_accounts(session: Session, path: str) -> list[int]:
-    """Active accounts holding the staff role on the place or any place above it (one query)."""
-    return list(session.execute(
-        select(RoleGrant.account_id).join(Account, Account.id == RoleGrant.account_id)
-        .where(RoleGrant.role == Role.staff, RoleGrant.scope_type == ScopeType.place,
-               RoleGrant.scope_id.in_(place_rules.path_ids(path)), Account.is_active)
-        .distinct().order_by(RoleGrant.account_id)).scalars())
 
 
 def _supporter_accounts(session: Session, proposal: VoteProposal) -> list[int]:

@@ -143,7 +143,7 @@ def cast_ballot(session: Session, *, vote_id: int, voter: Voter, choice: str, no
         if vote.status != VoteStatus.open:
             raise Conflict(N_("This vote is not open: ballots are accepted only between its opening and closing times."))
         state = casting.vote_state(session, vote_id, voter.person_id)
-    vote_rules.check_choice(choice, options=casting.option_count(session, vote_id) if state.kind == VoteKind.options else 0)
+    vote_rules.check_choice(choice, options=option_count(session, state))
     if for_key is not None:
         entry = _mandated_entry(session, state, voter, for_key, now)
         return casting.record_ballot(session, state, entry, choice, Channel.proxy, voter.account_id, now)
@@ -208,11 +208,9 @@ def _per_choice(session: Session, vote: Vote, live: bool) -> dict[str, vote_rule
     return {choice: vote_rules.Measure(int(h), m2(int(a))) for choice, h, a in rows}
 
 
-def option_count(session: Session, vote: Vote) -> int:
+def option_count(session: Session, vote: Vote | casting.VoteState) -> int:
     """How many options a one-of-N vote offers (0 for a yes / no / abstain vote)."""
-    if vote.kind != VoteKind.options:
-        return 0
-    return session.execute(select(func.count()).where(VoteOption.vote_id == vote.id)).scalar_one()
+    return casting.option_count(session, vote.id) if vote.kind == VoteKind.options else 0
 
 
 def options_of(session: Session, vote_id: int) -> list[VoteOption]:

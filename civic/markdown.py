@@ -48,3 +48,14 @@ def render(text: str | None) -> Markup:
     if not text:
         return Markup("")
     return Markup(_parser().render(text))  # noqa: S704 — "js-default" escapes raw HTML, refuses unsafe links
+
+
+_MARKDOWN_PUNCTUATION = "\\`*_{}[]()<>#+-.!|~=\"'"
+
+
+def escape(text: str) -> str:
+    """Markdown that renders as exactly this plain text: every punctuation mark Markdown could read as
+    markup is backslash-escaped (CommonMark allows it before any ASCII punctuation) and each line break
+    is kept as a hard break. For embedding a text people wrote, verbatim, in a Markdown description."""
+    escaped = "".join(f"\\{ch}" if ch in _MARKDOWN_PUNCTUATION else ch for ch in text)
+    return "\\\n".join(escaped.split("\n"))

@@ -40,6 +40,8 @@ class Settings:
     # How long a worker may reuse a signed-in user it loaded (role and account changes reach other workers
     # within this time; a password change ends sessions at once). 0 = load on every request.
     user_cache_seconds: float = 0.0
+    # A covenant keeper is a signer with no recorded or upheld breach in this many days (DOMAIN-RULES §2).
+    covenant_keeper_days: int = 365
 
     @property
     def production(self) -> bool:
@@ -81,7 +83,15 @@ def load_settings(environ: dict[str, str] | None = None, env_file: str | Path | 
         map_tiles=config("CIVIC_MAP_TILES", default=""),
         map_attribution=config("CIVIC_MAP_ATTRIBUTION", default=""),
         user_cache_seconds=config("CIVIC_USER_CACHE_SECONDS", cast=float, default=2.0),
+        covenant_keeper_days=_positive(config("CIVIC_COVENANT_KEEPER_DAYS", cast=int, default=365),
+                                       "CIVIC_COVENANT_KEEPER_DAYS"),
     )
+
+
+def _positive(value: int, name: str) -> int:
+    if value < 1:
+        raise SettingsError(f"{name} must be a whole number of days, 1 or more")
+    return value
 
 
 def _development_secret(var_dir: Path) -> str:

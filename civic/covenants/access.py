@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from civic.auth.models import Account
 from civic.covenants import rules
-from civic.covenants.models import Clause, Covenant, CovenantDrafter, DrafterStatus
+from civic.covenants.models import Clause, Covenant, CovenantDrafter, CovenantSignature, DrafterStatus
 from civic.errors import Conflict, NotFound, PermissionDenied
 from civic.i18n import N_
 from civic.places import rules as place_rules
@@ -28,6 +28,14 @@ ROLE_MESSAGES = {
     "request_to_join": N_("Only residents of %(place)s can ask to join the drafters of its covenant."),
     "manage_drafters": N_("Only staff of this place can appoint drafters and decide on requests to join."),
     "moderate": N_("Only staff of this place can moderate comments on its covenants."),
+    "freeze": N_("Only the drafters of this covenant and staff of its place can put it to a vote."),
+    "start_revision": N_("Only staff of this place can start a new text of an adopted covenant."),
+    "sign": N_("Only residents of %(place)s can sign its covenant."),
+    "withdraw_signature": N_("You have not signed this covenant."),
+    "record_breach": N_("Only staff of this place can record breaches of its covenants."),
+    "dispute_breach": N_("Only the person a breach is recorded against can dispute it."),
+    "resolve_dispute": N_("Only staff of this place can resolve disputes about breaches."),
+    "see_keepers": N_("Only staff of this place can see who keeps its covenants."),
 }
 STATUS_MESSAGES = {
     "edit": N_("The text can change only while the covenant is being drafted or in consultation."),
@@ -39,6 +47,14 @@ STATUS_MESSAGES = {
     "request_to_join": N_("Drafters can join only while the covenant is being drafted or in consultation."),
     "manage_drafters": N_("Drafters can join only while the covenant is being drafted or in consultation."),
     "moderate": N_("Comments on this covenant are closed."),
+    "freeze": N_("A covenant goes to a vote from the consultation, once."),
+    "start_revision": N_("Only an adopted covenant in force can be given a new text."),
+    "sign": N_("Only an adopted covenant in force can be signed."),
+    "withdraw_signature": N_("Only an adopted covenant in force can be signed or withdrawn from."),
+    "record_breach": N_("Breaches can be recorded only while the covenant is in force."),
+    "dispute_breach": N_("Breaches can be disputed only once the covenant has been adopted."),
+    "resolve_dispute": N_("Breaches can be disputed only once the covenant has been adopted."),
+    "see_keepers": N_("A covenant has keepers only once it has been adopted."),
 }
 
 
@@ -49,7 +65,8 @@ def register_day(now: datetime) -> date:
 
 def roles_of(session: Session, *, viewer: Viewer, covenant: Covenant, place: Place, now: datetime) -> frozenset[str]:
     """The viewer's roles towards a covenant: staff of its place (or above), an approved drafter, a resident
-    (a current owner, tenant or resident link to a unit under its place). One query at most."""
+    (a current owner, tenant or resident link to a unit under its place), a signer (signed and not
+    withdrawn). One query at most."""
     roles = set()
     if place_rules.can_manage(viewer, place.path):
         roles.add(rules.STAFF)
@@ -62,11 +79,12 @@ def roles_of(session: Session, *, viewer: Viewer, covenant: Covenant, place: Pla
                                UnitLink.unit_id == Unit.id, Unit.building_id == Place.id,
                                Place.path.startswith(place.path))
                 if viewer.person_id is not None else false())
-    row = session.execute(select(drafter, resident)).one()
-    if row[0]:
-        roles.add(rules.DRAFTER)
-    if row[1]:
-        roles.add(rules.RESIDENT)
+    signer = exists().where(CovenantSignature.covenant_id == covenant.id,
+                            CovenantSignature.account_id == viewer.account_id, CovenantSignature.withdrawn_at.is_(None))
+    row = session.execute(select(drafter, resident, signer)).one()
+    for held, role in zip(row, (rules.DRAFTER, rules.RESIDENT, rules.SIGNER), strict=True):
+        if held:
+            roles.add(role)
     return frozenset(roles)
 
 
@@ -74,12 +92,17 @@ def authorise(session: Session, *, viewer: Viewer, action: str, covenant: Covena
               now: datetime) -> frozenset[str]:
     """The viewer's roles, if they may do `action` on this covenant in its status; else the refusal."""
     roles = roles_of(session, viewer=viewer, covenant=covenant, place=place, now=now)
-    why = rules.refusal(action, covenant.status, roles)
+    check(action, covenant.status, roles, place)
+    return roles
+
+
+def check(action: str, status: str, roles: frozenset[str], place: Place) -> None:
+    """Refuse `action` unless these roles may do it in this status (PermissionDenied, else Conflict)."""
+    why = rules.refusal(action, status, roles)
     if why == "role":
         raise PermissionDenied(ROLE_MESSAGES[action], place=place.name)
     if why == "status":
         raise Conflict(STATUS_MESSAGES[action])
-    return roles
 
 
 def covenant_and_place(session: Session, covenant_id: int, *, lock: str | None = None) -> tuple[Covenant, Place]:

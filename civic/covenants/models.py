@@ -55,6 +55,23 @@ class AmendmentStatus(StrEnum):
     withdrawn = "withdrawn"
 
 
+class FrozenOutcome(StrEnum):
+    pending = "pending"  # the ratification vote has not closed
+    adopted = "adopted"
+    rejected = "rejected"
+
+
+class BreachStatus(StrEnum):
+    recorded = "recorded"  # staff recorded it; it counts against the signer unless disputed
+    disputed = "disputed"  # the signer disputes it; it does not count until staff resolve the dispute
+    upheld = "upheld"  # staff upheld it after a dispute
+    dismissed = "dismissed"  # staff accepted the dispute: it never counts
+
+
+# A breach that counts against a covenant keeper (DOMAIN-RULES §2).
+COUNTING_BREACHES = (BreachStatus.recorded, BreachStatus.upheld)
+
+
 KIND_LABELS = {CovenantKind.owners: N_("owners' covenant"), CovenantKind.residents: N_("residents' convention")}
 
 # Stored values that pages show through `_(value)`: marked here so that `make messages` extracts them.
@@ -62,6 +79,7 @@ TRANSLATED_VALUES = (
     N_("declined"), N_("removed"),  # DrafterStatus (pending, approved: see places.models)
     N_("drafting"), N_("consultation"), N_("ratification"), N_("adopted"), N_("superseded"), N_("repealed"),
     N_("rejected"), N_("open"), N_("accepted"), N_("withdrawn"), N_("edit"), N_("merge"), N_("amendment"),
+    N_("pending"), N_("recorded"), N_("disputed"), N_("upheld"), N_("dismissed"),
 )
 
 
@@ -202,3 +220,65 @@ class ClauseFollow(SQLModel, table=True):
     clause_id: int = Field(foreign_key="clause.id", index=True)
     account_id: int = Field(foreign_key="account.id", index=True)
     created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class FrozenText(SQLModel, table=True):
+    """The whole text of a covenant frozen for a ratification vote: never updated except for its outcome.
+    The canonical text (rules.covenant_text) and its SHA-256 are what the vote records; the clause versions
+    it was made from are listed so that the history can diff one frozen text against another."""
+
+    __table_args__ = (UniqueConstraint("covenant_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    covenant_id: int = Field(foreign_key="covenant.id")
+    number: int  # 1, 2, … per covenant: each attempt at ratification
+    title: str = Field(max_length=200)
+    preamble: str = ""
+    text: str
+    sha256: str = Field(max_length=64, index=True)
+    clause_version_ids: str  # comma-separated ClauseVersion ids, in clause order
+    frozen_by: int | None = Field(default=None, foreign_key="account.id")
+    frozen_at: datetime = Field(sa_type=UTCDateTime)
+    vote_id: int | None = Field(default=None, foreign_key="vote.id", index=True)
+    effective_on: date  # proposed to the vote: in force from this day if adopted
+    review_on: date
+    outcome: str = Field(default=FrozenOutcome.pending, max_length=16)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class CovenantSignature(SQLModel, table=True):
+    """A resident's signature on an adopted covenant; withdrawing keeps the row (withdrawn_at), signing
+    again clears it. The audit log keeps every change."""
+
+    __table_args__ = (UniqueConstraint("covenant_id", "account_id"),
+                      Index("ix_covenantsignature_covenant_withdrawn", "covenant_id", "withdrawn_at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    covenant_id: int = Field(foreign_key="covenant.id")
+    account_id: int = Field(foreign_key="account.id", index=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    signed_at: datetime = Field(sa_type=UTCDateTime)
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class CovenantBreach(SQLModel, table=True):
+    """A breach of an adopted covenant by a signer, recorded by staff with its evidence; the signer may
+    dispute it and staff resolve the dispute (upheld or dismissed)."""
+
+    __table_args__ = (Index("ix_covenantbreach_covenant_account", "covenant_id", "account_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    covenant_id: int = Field(foreign_key="covenant.id")
+    clause_id: int | None = Field(default=None, foreign_key="clause.id")  # the clause breached, when one is
+    account_id: int = Field(foreign_key="account.id")  # the signer
+    occurred_on: date
+    description: str = Field(max_length=1000)
+    evidence: str = Field(max_length=2000)  # what was seen, by whom, photos or documents kept at the office
+    status: str = Field(default=BreachStatus.recorded, max_length=16, index=True)
+    recorded_by: int = Field(foreign_key="account.id")
+    recorded_at: datetime = Field(sa_type=UTCDateTime)
+    dispute_reason: str = Field(default="", max_length=1000)
+    disputed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    resolved_by: int | None = Field(default=None, foreign_key="account.id")
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    resolution: str = Field(default="", max_length=1000)

@@ -11,6 +11,7 @@ import hashlib
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from diff_match_patch import diff_match_patch
 
@@ -206,12 +207,15 @@ def merge3(base: str, mine: str, theirs: str) -> MergeResult:
 # ---- who may do what, and when ------------------------------------------------------------------------
 
 # The roles a viewer holds towards one covenant (computed by the service from the register and grants).
-STAFF, DRAFTER, RESIDENT, VOTE = "staff", "drafter", "resident", "vote"
+STAFF, DRAFTER, RESIDENT, SIGNER, VOTE = "staff", "drafter", "resident", "signer", "vote"
+BREACHED = "breached"  # the signer a given breach is recorded against (added by the use case, per breach)
 # VOTE is no person: the outcome of a vote (ratification, repeal) moves the covenant, through the service
 # that closes the vote.
 
 DRAFTING, CONSULTATION, RATIFICATION = CovenantStatus.drafting, CovenantStatus.consultation, CovenantStatus.ratification
 OPEN_TEXT = frozenset({DRAFTING, CONSULTATION})  # the text may change
+ADOPTED = CovenantStatus.adopted
+AFTER_ADOPTION = frozenset({ADOPTED, CovenantStatus.superseded, CovenantStatus.repealed})
 EVERY_STATUS = frozenset(CovenantStatus)
 
 
@@ -233,6 +237,18 @@ PERMISSIONS: dict[str, Permission] = {
     "request_to_join": Permission(OPEN_TEXT, frozenset({RESIDENT})),
     "manage_drafters": Permission(OPEN_TEXT, frozenset({STAFF})),
     "moderate": Permission(EVERY_STATUS, frozenset({STAFF})),
+    # Freeze the text and open the ratification vote (consultation → ratification).
+    "freeze": Permission(frozenset({CONSULTATION}), frozenset({DRAFTER, STAFF})),
+    # The adopted text never changes: a new text is a new covenant that supersedes it by its own vote.
+    "start_revision": Permission(frozenset({ADOPTED}), frozenset({STAFF})),
+    "sign": Permission(frozenset({ADOPTED}), frozenset({RESIDENT})),
+    "withdraw_signature": Permission(frozenset({ADOPTED}), frozenset({SIGNER})),
+    "record_breach": Permission(frozenset({ADOPTED}), frozenset({STAFF})),
+    # A dispute is the recorded person's own (signed or since withdrawn); staff resolve it even after the
+    # covenant was superseded, since the keepers list still looks back over the last N days.
+    "dispute_breach": Permission(AFTER_ADOPTION, frozenset({BREACHED})),
+    "resolve_dispute": Permission(AFTER_ADOPTION, frozenset({STAFF})),
+    "see_keepers": Permission(AFTER_ADOPTION, frozenset({STAFF})),
 }
 
 
@@ -277,3 +293,18 @@ def next_statuses(status: str, roles: Iterable[str]) -> list[str]:
     roles = set(roles)
     return [to for (frm, to), t in TRANSITIONS.items()
             if frm == status and t.use_case is None and not t.roles.isdisjoint(roles)]
+
+
+# ---- covenant keepers ---------------------------------------------------------------------------------
+
+def keeper_window_start(today: date, days: int) -> date:
+    """The first day of the look-back window: a breach on this day or later costs a signer the standing of
+    covenant keeper (DOMAIN-RULES §2: no breach in the last N days, today included)."""
+    return today - timedelta(days=days - 1)
+
+
+def is_keeper(counting_breach_days: Iterable[date], *, today: date, days: int) -> bool:
+    """A signer is a covenant keeper when none of their counting breaches (recorded or upheld; disputed
+    ones wait for the resolution) happened in the last `days` days."""
+    start = keeper_window_start(today, days)
+    return not any(start <= day <= today for day in counting_breach_days)

@@ -21,7 +21,7 @@ from civic.places import rules as place_rules
 from civic.places import service as places
 from civic.places.models import Place, Unit, m2
 from civic.settings import Settings
-from civic.votes import casting, chain
+from civic.votes import casting, chain, outcomes
 from civic.votes import rules as vote_rules
 from civic.votes.casting import CastReceipt
 from civic.votes.models import (
@@ -57,18 +57,33 @@ def create_vote(session: Session, *, viewer: place_rules.Viewer, scope_place_id:
         raise NotFound(N_("There is no such place."))
     if not place_rules.can_manage(viewer, place.path):
         raise PermissionDenied(N_("Only staff of this place can open a vote here."))
+    return schedule_vote(session, actor_id=viewer.account_id, place=place, title=title, description=description,
+                         matter=matter, kind=kind, secret=secret, opens_at=opens_at, closes_at=closes_at, now=now,
+                         options=options)
+
+
+def schedule_vote(session: Session, *, actor_id: int | None, place: Place, title: str, description: str, matter: str,
+                  kind: str, secret: bool, opens_at: datetime, closes_at: datetime, now: datetime,
+                  options: list[str] | tuple[str, ...] = (), subject_type: str | None = None,
+                  subject_ref: str | None = None) -> Vote:
+    """Schedule a vote whose caller has already decided who may: staff through `create_vote`, or another
+    domain's use case (a covenant's drafters freezing its text for ratification). `subject_type` and
+    `subject_ref` name what the vote decides; `civic.votes.outcomes` settles it when the vote closes."""
     rule_name = vote_rules.validate_new_vote(title=title, matter=matter, kind=kind, options=options,
                                              opens_at=opens_at, closes_at=closes_at, now=now)
+    if subject_type is not None and subject_type not in outcomes.SUBJECT_MODULES:
+        raise ValueError(f"no module settles votes on {subject_type!r}")
     vote = Vote(title=title.strip(), description=description.strip(), scope_place_id=place.id, matter=matter,
                 rule_name=rule_name, kind=kind, secret=secret, opens_at=opens_at, closes_at=closes_at,
-                created_by=viewer.account_id, created_at=now)
+                created_by=actor_id, created_at=now, subject_type=subject_type, subject_ref=subject_ref)
     session.add(vote)
     session.flush()
     if kind == VoteKind.options:
         session.add_all(VoteOption(vote_id=vote.id, position=i, label=label.strip())
                         for i, label in enumerate(options, start=1))
-    audit.record(session, actor_id=viewer.account_id, action="vote.created", object_type="vote",
-                 object_id=vote.id, payload={"rule": rule_name, "matter": matter, "secret": secret}, now=now)
+    audit.record(session, actor_id=actor_id, action="vote.created", object_type="vote", object_id=vote.id,
+                 payload={"rule": rule_name, "matter": matter, "secret": secret, "subject_type": subject_type,
+                          "subject_ref": subject_ref}, now=now)
     advance(session, vote=vote, now=now)
     return vote
 
@@ -250,6 +265,9 @@ def _close(session: Session, vote: Vote, now: datetime) -> None:
     session.flush()
     audit.record(session, actor_id=None, action="vote.closed", object_type="vote", object_id=vote.id,
                  payload={"chain_head": head, "approved": decision.approved, "valid": decision.quorum_met}, now=now)
+    # What the vote decides (a covenant's adoption) follows in the same transaction: never a closed vote
+    # whose outcome was not applied.
+    outcomes.settle(session, locked, decision, now)
 
 
 def roll_accounts(session: Session, vote_id: int) -> list[int]:

@@ -76,3 +76,38 @@ def set_status(session: Session, covenant: Covenant, status: str) -> None:
 
 def audit_count(session: Session) -> int:
     return session.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
+
+
+VOTE_OPENS, VOTE_CLOSES = NOW, NOW + timedelta(days=7)
+AFTER_VOTE = VOTE_CLOSES + timedelta(minutes=1)
+
+
+def freeze(session: Session, w: SimpleNamespace, **dates):
+    """Put the world's covenant (set to consultation) to its ratification vote, by its drafter. Committed."""
+    from civic.covenants import ratification
+
+    set_status(session, w.covenant, CovenantStatus.consultation)
+    frozen = ratification.freeze_for_vote(session, viewer=w.drafter, covenant_id=w.covenant.id, opens_at=VOTE_OPENS,
+                                          closes_at=VOTE_CLOSES, now=NOW, **dates)
+    session.commit()
+    return frozen
+
+
+def close_vote(session: Session, frozen, *, yes: tuple = ()) -> None:
+    """Cast yes for the given person viewers, then bring the vote past its close (settling the covenant)."""
+    from civic.votes import service as votes
+    from civic.votes.models import Vote
+
+    for viewer in yes:
+        votes.cast_ballot(session, vote_id=frozen.vote_id, voter=votes.Voter(viewer.account_id, viewer.person_id),
+                          choice="yes", now=NOW + timedelta(hours=1))
+    session.commit()
+    votes.advance(session, vote=session.get(Vote, frozen.vote_id), now=AFTER_VOTE)
+    session.commit()
+
+
+def adopt(session: Session, w: SimpleNamespace):
+    """The world's covenant adopted by 张伟 and 李娜 (two of the three residents on the roll)."""
+    frozen = freeze(session, w)
+    close_vote(session, frozen, yes=(w.zhang, w.li))
+    return frozen

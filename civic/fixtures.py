@@ -12,6 +12,7 @@ from tqdm import tqdm
 from civic import clock
 from civic.auth.models import Account, Role, RoleGrant, ScopeType
 from civic.auth.passwords import hash_password
+from civic.covenants import demo as demo_covenants
 from civic.errors import InvalidInput
 from civic.i18n import N_
 from civic.places import demo
@@ -65,22 +66,25 @@ def load(engine: Engine, name: str, progress: bool = True) -> str:
         head = (f"Loaded the Wuchang demo register in {seconds:.1f} s: {c['streets']} streets, {c['communities']} "
                 f"communities, {c['compounds']} compounds, {c['units']:,} units, {c['people']:,} people, "
                 f"{c['owner_links']:,} owner links, {c['tenants']} tenants, {c['households']:,} households in "
-                f"{c['grids']} grids; {len(new_accounts)} accounts created; {new_votes} votes and proposals.")
+                f"{c['grids']} grids; {len(new_accounts)} accounts created; {new_votes} votes, proposals and covenants.")
     else:
         head = (f"Demo register already loaded; created {len(new_accounts)} missing accounts "
-                f"and {new_votes} missing votes and proposals.")
+                f"and {new_votes} missing votes, proposals and covenants.")
     return head + "\n\n" + account_table()
 
 
 def _votes(session: Session, register: demo.DemoRegister) -> int:
-    """The demo votes (civic.votes.demo), opened by staff@ of 北环社区 on the register just written, and the
-    residents' proposal gathering support; returns how many were created."""
+    """The demo votes (civic.votes.demo), opened by staff@ of 北环社区 on the register just written, the
+    residents' proposal gathering support, and the demo covenants (civic.covenants.demo); returns how many
+    were created."""
     staff = session.execute(select(Account.id).where(Account.email == "staff@civic.test")).scalar()
     visitors = {register.person_ids[ref] for ref in demo_votes.KEEP_FOR_VISITORS if ref in register.person_ids}
     now = clock.now()
     created = demo_votes.load_votes(session, staff_account_id=staff, place_ids=register.place_ids,
                                     visitor_person_ids=visitors, now=now)
-    return created + demo_votes.load_proposal(session, now=now)
+    created += demo_votes.load_proposal(session, now=now)
+    # The covenants after the votes: one of them is in its own ratification vote.
+    return created + demo_covenants.load_covenants(session, staff_account_id=staff, now=now)
 
 
 def account_table() -> str:

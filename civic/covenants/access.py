@@ -47,7 +47,7 @@ STATUS_MESSAGES = {
     "request_to_join": N_("Drafters can join only while the covenant is being drafted or in consultation."),
     "manage_drafters": N_("Drafters can join only while the covenant is being drafted or in consultation."),
     "moderate": N_("Comments on this covenant are closed."),
-    "freeze": N_("A covenant goes to a vote from the consultation, once."),
+    "freeze": N_("Only a covenant in consultation can be put to a vote."),
     "start_revision": N_("Only an adopted covenant in force can be given a new text."),
     "sign": N_("Only an adopted covenant in force can be signed."),
     "withdraw_signature": N_("Only an adopted covenant in force can be signed or withdrawn from."),
@@ -56,6 +56,16 @@ STATUS_MESSAGES = {
     "resolve_dispute": N_("Breaches can be disputed only once the covenant has been adopted."),
     "see_keepers": N_("A covenant has keepers only once it has been adopted."),
 }
+
+
+def covenant_path(covenant_id: int) -> str:
+    """The covenant's page, as notifications link it."""
+    return f"/covenants/{covenant_id}"
+
+
+def clause_path(clause_id: int) -> str:
+    """A clause's page, as notifications link it."""
+    return f"/covenants/clauses/{clause_id}"
 
 
 def register_day(now: datetime) -> date:

@@ -23,10 +23,6 @@ AMENDMENT_CONFLICT = N_("The clause has changed since this amendment was propose
                         "by hand, or reject it with a reason.")
 
 
-def clause_url(covenant: Covenant, clause: Clause) -> str:
-    return f"/covenants/{covenant.id}/clauses/{clause.id}"
-
-
 def propose_amendment(session: Session, *, viewer: Viewer, clause_id: int, text: str, reason: str, now: datetime,
                       based_on_version_id: int | None = None) -> Amendment:
     """Propose new text for a clause (based on its current version unless another is named). The proposer
@@ -49,7 +45,7 @@ def propose_amendment(session: Session, *, viewer: Viewer, clause_id: int, text:
     follow(session, viewer=viewer, clause_id=clause.id, now=now, quiet=True)
     followers = set(session.execute(select(ClauseFollow.account_id).where(ClauseFollow.clause_id == clause.id)).scalars())
     for account_id in sorted((followers | set(access.drafter_accounts(session, covenant.id))) - {viewer.account_id}):
-        notify(session, account_id=account_id, url=clause_url(covenant, clause),
+        notify(session, account_id=account_id, url=access.clause_path(clause.id),
                subject=N_("New amendment to “%(heading)s” in “%(title)s”."),
                params={"heading": clause.heading, "title": covenant.title})
     return amendment
@@ -89,7 +85,7 @@ def accept_amendment(session: Session, *, viewer: Viewer, amendment_id: int, now
                  object_id=amendment.id, payload={"clause": clause.id, "number": result.version.number,
                                                   "sha256": result.version.sha256, "outcome": result.outcome}, now=now)
     if amendment.proposed_by != viewer.account_id:
-        notify(session, account_id=amendment.proposed_by, url=clause_url(covenant, clause),
+        notify(session, account_id=amendment.proposed_by, url=access.clause_path(clause.id),
                subject=N_("Your amendment to “%(heading)s” was accepted."), params={"heading": clause.heading})
     return result
 
@@ -106,7 +102,7 @@ def reject_amendment(session: Session, *, viewer: Viewer, amendment_id: int, rea
     audit.record(session, actor_id=viewer.account_id, action="amendment.rejected", object_type="amendment",
                  object_id=amendment.id, payload={"clause": clause.id}, now=now)
     if amendment.proposed_by != viewer.account_id:
-        notify(session, account_id=amendment.proposed_by, url=clause_url(covenant, clause),
+        notify(session, account_id=amendment.proposed_by, url=access.clause_path(clause.id),
                subject=N_("Your amendment to “%(heading)s” was rejected: %(reason)s"),
                params={"heading": clause.heading, "reason": reason})
     return amendment

@@ -26,10 +26,6 @@ def _signed_in(viewer: Viewer) -> int:
     return viewer.account_id
 
 
-def _url(covenant: Covenant, clause: Clause) -> str:
-    return f"/covenants/{covenant.id}/clauses/{clause.id}"
-
-
 def check_body(body: str) -> str:
     body = rules.normalise(body).strip()
     if not body:
@@ -103,7 +99,7 @@ def report_comment(session: Session, *, viewer: Viewer, comment_id: int, reason:
                  object_id=comment.id, payload={"clause": clause.id}, now=now)
     if comment.reports == 1:
         for staff_id in staff_accounts(session, place.path):
-            notify(session, account_id=staff_id, url=_url(covenant, clause),
+            notify(session, account_id=staff_id, url=access.clause_path(clause.id),
                    subject=N_("A comment on “%(heading)s” was reported and waits for moderation."),
                    params={"heading": clause.heading})
     return comment
@@ -127,7 +123,7 @@ def hide_comment(session: Session, *, viewer: Viewer, comment_id: int, reason: s
     session.flush()
     audit.record(session, actor_id=viewer.account_id, action="comment.hidden", object_type="clause_comment",
                  object_id=comment.id, payload={"clause": clause.id, "reason": reason}, now=now)
-    notify(session, account_id=comment.author_id, url=_url(covenant, clause),
+    notify(session, account_id=comment.author_id, url=access.clause_path(clause.id),
            subject=N_("Your comment on “%(heading)s” was hidden by a moderator: %(reason)s"),
            params={"heading": clause.heading, "reason": reason})
     return comment

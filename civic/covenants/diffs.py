@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, union
 from sqlmodel import Session
 
 from civic.covenants import rules
@@ -84,3 +84,14 @@ def covenant_diff(session: Session, *, covenant_id: int, at_from: datetime, at_t
     clauses = session.execute(select(Clause).where(Clause.id.in_(set(old) | set(new)))
                               .order_by(Clause.position, Clause.id)).scalars().all()
     return CovenantDiff(covenant, at_from, at_to, [_version_diff(c, old.get(c.id), new.get(c.id)) for c in clauses])
+
+
+def covenant_moments(session: Session, *, covenant_id: int) -> list[datetime]:
+    """The moments the covenant's text changed, oldest first: every time a version of one of its clauses was
+    saved, and every time a clause was removed (one query). The whole-covenant diff compares two of them."""
+    saved = (select(ClauseVersion.created_at.label("at")).join(Clause, Clause.id == ClauseVersion.clause_id)
+             .where(Clause.covenant_id == covenant_id))
+    removed = select(Clause.removed_at.label("at")).where(Clause.covenant_id == covenant_id,
+                                                          Clause.removed_at.is_not(None))
+    moments = union(saved, removed).subquery()
+    return list(session.execute(select(moments.c.at).order_by(moments.c.at)).scalars())

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from civic import audit
+from civic.auth import rules as auth_rules
 from civic.auth.models import Account
 from civic.auth.service import staff_accounts
 from civic.covenants import access, rules, service
@@ -116,3 +117,27 @@ def remove_drafter(session: Session, *, viewer: Viewer, drafter_id: int, reason:
     audit.record(session, actor_id=viewer.account_id, action="covenant.drafter_removed", object_type="covenant",
                  object_id=covenant.id, payload={"account": row.account_id}, now=now)
     return row
+
+
+def appoint_by_contact(session: Session, *, viewer: Viewer, covenant_id: int, contact: str,
+                       now: datetime) -> CovenantDrafter:
+    """Staff appoint the account with this e-mail address or mobile phone number (spelt in any way sign-in
+    accepts). Only staff learn whether such an account exists: the permission is checked first."""
+    try:
+        kind, value = auth_rules.classify_identifier(contact)
+    except InvalidInput:
+        kind, value = "email", ""
+    column = Account.email if kind == "email" else Account.phone
+    account_id = session.execute(select(Account.id).where(column == value, Account.is_active.is_(True))).scalar() \
+        if value else None
+    try:
+        # No account: an id no account has, so that the permission is still refused before anything else.
+        return appoint_drafter(session, viewer=viewer, covenant_id=covenant_id, account_id=account_id or 0, now=now)
+    except InvalidInput as exc:
+        if exc.field != "account":
+            raise
+        if not contact.strip():
+            raise InvalidInput(N_("Enter the e-mail address or mobile phone number of the person to appoint."),
+                               field="contact") from None
+        raise InvalidInput(N_("No active account has the e-mail address or phone number “%(value)s”; the person "
+                              "must create an account first."), field="contact", value=contact.strip()[:80]) from None

@@ -96,12 +96,20 @@ def _breach_row(breach: CovenantBreach, person: str, clause: str, recorded_by: s
 
 def adoption_panel(session: Session, *, covenant: Covenant, place: Place, viewer: Viewer | None, roles: frozenset[str],
                    now: datetime) -> AdoptionPanel:
-    """Five queries, whatever the number of signers and breaches."""
+    """One query while the text is being drafted (its earlier votes); from ratification on, up to four more,
+    whatever the number of signers and breaches."""
     history = [FrozenRow(f.id, f.number, f.sha256, f.frozen_at, f.vote_id, f.outcome, f.effective_on, f.review_on)
                for f in session.execute(select(FrozenText).where(FrozenText.covenant_id == covenant.id)
                                         .order_by(FrozenText.number.desc())).scalars()]
-    active = CovenantSignature.withdrawn_at.is_(None)
     account_id = viewer.account_id if viewer is not None else None
+    supersedes = None
+    if covenant.supersedes_id is not None:
+        supersedes = session.execute(select(Covenant.id, Covenant.title)
+                                     .where(Covenant.id == covenant.supersedes_id)).one()._tuple()
+    if covenant.status not in rules.AFTER_ADOPTION:  # no signatures, breaches or later texts yet
+        return AdoptionPanel(history=history, signed=0, withdrawn=0, my_signature=None, my_breaches=[],
+                             supersedes=supersedes, superseded_by=[], roles=roles, status=covenant.status)
+    active = CovenantSignature.withdrawn_at.is_(None)
     signed, withdrawn, mine_active, mine_any = session.execute(
         select(func.count().filter(active), func.count().filter(~active),
                func.count().filter(active, CovenantSignature.account_id == account_id),
@@ -114,13 +122,11 @@ def adoption_panel(session: Session, *, covenant: Covenant, place: Place, viewer
             _breach_rows(select(CovenantBreach)).where(CovenantBreach.covenant_id == covenant.id,
                                                        CovenantBreach.account_id == account_id)
             .order_by(CovenantBreach.occurred_on.desc(), CovenantBreach.id.desc())).all()]
-    related = session.execute(select(Covenant.id, Covenant.title, Covenant.status, Covenant.supersedes_id).where(
-        or_(Covenant.supersedes_id == covenant.id, Covenant.id == covenant.supersedes_id))
-        .order_by(Covenant.created_at.desc(), Covenant.id.desc())).all()
-    supersedes = next(((r.id, r.title) for r in related if r.id == covenant.supersedes_id), None)
+    later = session.execute(select(Covenant.id, Covenant.title, Covenant.status)
+                            .where(Covenant.supersedes_id == covenant.id)
+                            .order_by(Covenant.created_at.desc(), Covenant.id.desc())).all()
     return AdoptionPanel(history=history, signed=signed, withdrawn=withdrawn, my_signature=my_signature,
-                         my_breaches=my_breaches, supersedes=supersedes,
-                         superseded_by=[(r.id, r.title, r.status) for r in related if r.supersedes_id == covenant.id],
+                         my_breaches=my_breaches, supersedes=supersedes, superseded_by=[tuple(r) for r in later],
                          roles=roles, status=covenant.status)
 
 

@@ -92,17 +92,21 @@ def _adopted_rows():
             .join(Place, Place.id == Covenant.scope_place_id))
 
 
-def adopted_in(session: Session, *, place_id: int, number: int = 1, size: int = 20,
-               include_past: bool = False) -> tuple[Place, Page[AdoptedCovenant]]:
-    """The covenants in force in a place and the places under it (with `include_past`, superseded and
-    repealed ones too), with their adopted texts and signature counts: five queries a page."""
-    place = session.get(Place, place_id)
-    if place is None:
+def adopted_in(session: Session, *, place_id: int | None, number: int = 1, size: int = 20,
+               include_past: bool = False) -> tuple[Place | None, Page[AdoptedCovenant]]:
+    """The covenants in force in a place and the places under it (everywhere when `place_id` is None; with
+    `include_past`, superseded and repealed ones too), with their adopted texts and signature counts: five
+    queries a page."""
+    place = session.get(Place, place_id) if place_id is not None else None
+    if place_id is not None and place is None:
         raise NotFound(N_("There is no such place."))
     statuses = IN_FORCE_OR_PAST if include_past else (CovenantStatus.adopted,)
-    page = paginate(session, _adopted_rows().where(Place.path.startswith(place.path), Covenant.status.in_(statuses))
-                    .order_by(Place.path, Covenant.effective_on.desc(), Covenant.id.desc()),
-                    number=number, size=size, scalars=False, query={"past": "1" if include_past else None})
+    stmt = _adopted_rows().where(Covenant.status.in_(statuses))
+    if place is not None:
+        stmt = stmt.where(Place.path.startswith(place.path))
+    page = paginate(session, stmt.order_by(Place.path, Covenant.effective_on.desc(), Covenant.id.desc()),
+                    number=number, size=size, scalars=False,
+                    query={"place": place_id, "past": "1" if include_past else None})
     return place, Page(items=_adopted(session, page.items), number=page.number, size=page.size, total=page.total,
                        query=page.query)
 

@@ -12,7 +12,8 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from civic.auth.models import Account
-from civic.covenants import access, rules
+from civic.covenants import access, diffs, rules
+from civic.covenants.keepers import AdoptionPanel, adoption_panel
 from civic.covenants.models import (
     Amendment,
     AmendmentStatus,
@@ -30,7 +31,7 @@ from civic.pagination import Page, paginate
 from civic.places import rules as place_rules
 from civic.places.models import Place
 from civic.places.rules import Viewer
-from civic.places.service import in_scope, place_labels
+from civic.places.service import in_scope, natural_key, place_labels
 
 
 @dataclass(frozen=True)
@@ -46,21 +47,27 @@ class CovenantRow:
     effective_on: date | None
 
 
+def _covenants(place: Place | None, status: str | None):
+    """Covenants (of a place and the places under it), as CovenantRow columns, most recently moved first."""
+    clauses = (select(func.count(Clause.id)).where(Clause.covenant_id == Covenant.id, Clause.removed_at.is_(None))
+               .scalar_subquery())
+    stmt = (select(Covenant.id, Covenant.title, Covenant.kind, Covenant.status, Place.id, Place.name, clauses,
+                   Covenant.status_changed_at, Covenant.effective_on)
+            .join(Place, Place.id == Covenant.scope_place_id)
+            .order_by(Covenant.status_changed_at.desc(), Covenant.id.desc()))
+    if place is not None:
+        stmt = stmt.where(Place.path.startswith(place.path))
+    return stmt.where(Covenant.status == status) if status else stmt
+
+
 def list_covenants(session: Session, *, place_id: int, number: int = 1, size: int = 20,
                    status: str | None = None) -> Page[CovenantRow]:
     """The covenants of a place and of the places under it, most recently moved first (three queries)."""
     place = session.get(Place, place_id)
     if place is None:
         raise NotFound(N_("There is no such place."))
-    clauses = (select(func.count(Clause.id)).where(Clause.covenant_id == Covenant.id, Clause.removed_at.is_(None))
-               .scalar_subquery())
-    stmt = (select(Covenant.id, Covenant.title, Covenant.kind, Covenant.status, Place.id, Place.name, clauses,
-                   Covenant.status_changed_at, Covenant.effective_on)
-            .join(Place, Place.id == Covenant.scope_place_id).where(Place.path.startswith(place.path))
-            .order_by(Covenant.status_changed_at.desc(), Covenant.id.desc()))
-    if status:
-        stmt = stmt.where(Covenant.status == status)
-    page = paginate(session, stmt, number=number, size=size, scalars=False, query={"status": status})
+    page = paginate(session, _covenants(place, status), number=number, size=size, scalars=False,
+                    query={"status": status})
     return dataclasses.replace(page, items=[CovenantRow(*row) for row in page.items])
 
 
@@ -133,6 +140,7 @@ class CovenantPage:
     drafters: list[DrafterRow]
     requests: list[DrafterRow]  # pending requests to join: shown to staff only
     standing: Standing
+    adoption: AdoptionPanel  # ratification history, signatures, the viewer's breaches
     my_request: str | None = None  # the viewer's own request to join: pending or declined
 
     @property
@@ -158,7 +166,8 @@ def visible_comments():
 
 def covenant_page(session: Session, *, covenant_id: int, viewer: Viewer | None, now: datetime) -> CovenantPage:
     """A covenant with its clauses' current texts, their comment and open-amendment counts, its drafters and
-    what the viewer may do (five queries)."""
+    what the viewer may do, and its ratification history (six queries; from ratification on, up to four
+    more for the signatures, the viewer's breaches and the texts before and after it)."""
     covenant, place = access.covenant_and_place(session, covenant_id)
     standing = _standing(session, viewer, covenant, place, now)
     comments = (select(func.count(ClauseComment.id)).where(ClauseComment.clause_id == Clause.id, visible_comments())
@@ -178,12 +187,13 @@ def covenant_page(session: Session, *, covenant_id: int, viewer: Viewer | None, 
         .order_by(CovenantDrafter.created_at, CovenantDrafter.id)
     ).all()
     drafters = [DrafterRow(*p) for p in people]
+    adoption = adoption_panel(session, covenant=covenant, place=place, viewer=viewer, roles=standing.roles, now=now)
     mine = next((d.status for d in drafters if viewer is not None and d.account_id == viewer.account_id), None)
     return CovenantPage(
         covenant=covenant, place=place, trail=_trail(session, place), clauses=[ClauseRow(*r) for r in rows],
         drafters=[d for d in drafters if d.status == DrafterStatus.approved],
         requests=[d for d in drafters if d.status == DrafterStatus.pending] if rules.STAFF in standing.roles else [],
-        standing=standing, my_request=mine if mine in (DrafterStatus.pending, DrafterStatus.declined) else None,
+        standing=standing, adoption=adoption, my_request=mine if mine in (DrafterStatus.pending, DrafterStatus.declined) else None,
     )
 
 
@@ -318,3 +328,168 @@ def reported_comments(session: Session, *, viewer: Viewer, number: int = 1, size
             .where(ClauseComment.reports > 0, visible_comments(), in_scope(viewer, Place.path))
             .order_by(ClauseComment.reports.desc(), ClauseComment.created_at, ClauseComment.id))
     return paginate(session, stmt, number=number, size=size, scalars=False)
+
+
+# ---- the list page and the forms of the web pages ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlaceChoice:
+    id: int
+    label: str  # "北环社区 › 南苑村小区"
+
+
+@dataclass(frozen=True)
+class CovenantList:
+    found: Page[CovenantRow]
+    places: list[PlaceChoice]  # the places with covenants and the communities above them, to filter by
+    place: PlaceChoice | None = None  # the place filtered by
+
+
+def place_label(names: dict[int, str], path: str) -> str:
+    """"北环社区 › 南苑村小区": named from the community down, where residents recognise the names."""
+    ids = place_rules.path_ids(path)
+    return " › ".join(names.get(i, "") for i in (ids[2:] or ids[-1:]))
+
+
+def _choices(session: Session, paths: set[str]) -> list[PlaceChoice]:
+    """A labelled choice for each path, in natural order (one query for the names)."""
+    names = place_labels(session, paths)
+    choices = [PlaceChoice(place_rules.path_ids(path)[-1], place_label(names, path)) for path in paths]
+    return sorted(choices, key=lambda c: natural_key(c.label))
+
+
+def browse_covenants(session: Session, *, place_id: int | None = None, status: str | None = None, number: int = 1,
+                     size: int = 20) -> CovenantList:
+    """Every covenant, or those of a place and the places under it, most recently moved first, with the places
+    one may filter by (five queries at most)."""
+    place = None
+    if place_id is not None:
+        place = session.get(Place, place_id)
+        if place is None:
+            raise NotFound(N_("There is no such place."))
+    page = paginate(session, _covenants(place, status), number=number, size=size, scalars=False,
+                    query={"place": place_id, "status": status})
+    # The places to filter by: each covenant's place and its ancestors from the community down.
+    paths = set()
+    for path in session.execute(select(Place.path).join(Covenant, Covenant.scope_place_id == Place.id)
+                                .distinct()).scalars():
+        ids = place_rules.path_ids(path)
+        paths |= {"/" + "/".join(map(str, ids[:n])) + "/" for n in range(min(3, len(ids)), len(ids) + 1)}
+    if place is not None:
+        paths.add(place.path)
+    choices = _choices(session, paths)
+    return CovenantList(found=dataclasses.replace(page, items=[CovenantRow(*row) for row in page.items]),
+                        places=choices, place=next((c for c in choices if place and c.id == place.id), None))
+
+
+def scope_choices(session: Session, *, viewer: Viewer) -> list[PlaceChoice]:
+    """The communities and compounds where the viewer may start a covenant (two queries)."""
+    if not viewer.is_staff:
+        return []
+    paths = set(session.execute(select(Place.path).where(Place.kind.in_(rules.SCOPE_KINDS),
+                                                         in_scope(viewer, Place.path))).scalars())
+    return _choices(session, paths)
+
+
+@dataclass(frozen=True)
+class ClauseRemoval:
+    covenant: Covenant
+    place: Place
+    trail: list[tuple[int, str]]
+    clause: Clause
+
+
+def clause_removal(session: Session, *, clause_id: int, viewer: Viewer, now: datetime) -> ClauseRemoval:
+    """The clause about to be removed, for the confirmation page: refused as the removal itself would be."""
+    clause, covenant, place = access.clause_and_covenant(session, clause_id)
+    access.authorise(session, viewer=viewer, action="edit", covenant=covenant, place=place, now=now)
+    access.check_not_removed(clause)
+    return ClauseRemoval(covenant=covenant, place=place, trail=_trail(session, place), clause=clause)
+
+
+def drafter_covenant_id(session: Session, drafter_id: int) -> int:
+    """The covenant a drafter row (or request to join) belongs to."""
+    found = session.execute(select(CovenantDrafter.covenant_id).where(CovenantDrafter.id == drafter_id)).scalar()
+    if found is None:
+        raise NotFound(N_("There is no such drafter."))
+    return found
+
+
+# ---- the clause's other pages: editing, diffs (added for the web pages) ------------------------------
+
+
+@dataclass(frozen=True)
+class EditPage:
+    covenant: Covenant
+    place: Place
+    trail: list[tuple[int, str]]
+    clause: Clause
+    current: ClauseVersion
+
+
+def edit_page(session: Session, *, clause_id: int, viewer: Viewer, now: datetime) -> EditPage:
+    """What the edit form starts from: the clause and its current version, for those who may edit it now
+    (five queries); anyone else gets the refusal the save would give."""
+    clause, covenant, place = access.clause_and_covenant(session, clause_id)
+    access.authorise(session, viewer=viewer, action="edit", covenant=covenant, place=place, now=now)
+    access.check_not_removed(clause)
+    current = session.execute(select(ClauseVersion).where(ClauseVersion.clause_id == clause.id,
+                                                          ClauseVersion.number == clause.current_number)).scalar_one()
+    return EditPage(covenant, place, _trail(session, place), clause, current)
+
+
+@dataclass(frozen=True)
+class ClauseDiffPage:
+    covenant: Covenant
+    place: Place
+    trail: list[tuple[int, str]]
+    clause: Clause
+    numbers: list[int]  # every version number of the clause, for the compare form
+    diff: diffs.VersionDiff
+
+
+def clause_diff_page(session: Session, *, clause_id: int, from_number: int, to_number: int) -> ClauseDiffPage:
+    """Two versions of a clause compared, with what the page around the diff needs (four queries)."""
+    clause, covenant, place = access.clause_and_covenant(session, clause_id)
+    numbers = list(session.execute(select(ClauseVersion.number).where(ClauseVersion.clause_id == clause.id)
+                                   .order_by(ClauseVersion.number)).scalars())
+    found = diffs.diff_versions(session, clause_id=clause.id, from_number=from_number, to_number=to_number)
+    return ClauseDiffPage(covenant, place, _trail(session, place), clause, numbers, found)
+
+
+@dataclass(frozen=True)
+class CovenantDiffPage:
+    covenant: Covenant
+    place: Place
+    trail: list[tuple[int, str]]
+    moments: list[datetime]  # when the text changed, oldest first (diffs.covenant_moments)
+    at_from: datetime | None
+    at_to: datetime | None
+    diff: diffs.CovenantDiff | None  # None until the text has changed at least once
+
+
+def covenant_diff_page(session: Session, *, covenant_id: int, at_from: datetime | None = None,
+                       at_to: datetime | None = None) -> CovenantDiffPage:
+    """The whole covenant at two moments (by default its first and its latest), clause by clause (eight
+    queries at most)."""
+    covenant, place = access.covenant_and_place(session, covenant_id)
+    moments = diffs.covenant_moments(session, covenant_id=covenant.id)
+    if len(moments) < 2:
+        return CovenantDiffPage(covenant, place, _trail(session, place), moments, None, None, None)
+    at_from, at_to = at_from or moments[0], at_to or moments[-1]
+    found = diffs.covenant_diff(session, covenant_id=covenant.id, at_from=at_from, at_to=at_to)
+    return CovenantDiffPage(covenant, place, _trail(session, place), moments, found.at_from, found.at_to, found)
+
+
+def clause_id_of(session: Session, *, amendment_id: int | None = None, comment_id: int | None = None) -> int:
+    """The clause an amendment or a comment is on: where its page is (one query)."""
+    if amendment_id is not None:
+        found = session.execute(select(Amendment.clause_id).where(Amendment.id == amendment_id)).scalar()
+        if found is None:
+            raise NotFound(N_("There is no such amendment."))
+        return found
+    found = session.execute(select(ClauseComment.clause_id).where(ClauseComment.id == comment_id)).scalar()
+    if found is None:
+        raise NotFound(N_("There is no such comment."))
+    return found

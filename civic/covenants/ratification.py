@@ -7,6 +7,7 @@ text's SHA-256); `settle_ratification` runs inside the transaction that closes t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select, union
@@ -29,18 +30,17 @@ from civic.covenants.models import (
 from civic.errors import Conflict, InvalidInput
 from civic.i18n import N_
 from civic.notifications import notify
+from civic.places.models import Place
 from civic.places.rules import Viewer
 from civic.votes import outcomes
 from civic.votes import rules as vote_rules
 from civic.votes import service as votes
 from civic.votes.models import Vote
+from civic.votes.queries import MATTER_LABELS
+from civic.votes.scheduling import rule_in_words
 
 SUBJECT_TYPE = "covenant_version"
 REVIEW_AFTER_MAX = timedelta(days=10 * 366)  # a review date further than ten years out is a typing slip
-
-
-def covenant_url(covenant_id: int) -> str:
-    return f"/covenants/{covenant_id}"
 
 
 def current_clauses(session: Session, covenant_id: int) -> list[tuple[Clause, ClauseVersion]]:
@@ -59,7 +59,7 @@ def vote_description(covenant: Covenant, clauses: list[tuple[Clause, ClauseVersi
     for n, (clause, version) in enumerate(clauses, start=1):
         parts.append(f"**{n}\\. {markdown.escape(clause.heading)}**\\\n{markdown.escape(version.text)}")
     parts.append(f"SHA-256 `{sha256}`")
-    parts.append(f"[{markdown.escape(covenant.title)}]({covenant_url(covenant.id)})")
+    parts.append(f"[{markdown.escape(covenant.title)}]({access.covenant_path(covenant.id)})")
     return "\n\n".join(parts)
 
 
@@ -80,6 +80,25 @@ def check_dates(*, closes_at: datetime, effective_on: date | None, review_on: da
     if review_on - effective_on > REVIEW_AFTER_MAX:
         raise InvalidInput(N_("Review the covenant within ten years of it taking effect."), field="review_on")
     return effective_on, review_on
+
+
+@dataclass(frozen=True)
+class FreezeForm:
+    """What the freeze form shows: the covenant, its place, the text that would be frozen and the rule."""
+
+    covenant: Covenant
+    place: Place
+    clauses: list[tuple[Clause, ClauseVersion]]
+    matter: str  # the vote's matter, as a msgid
+    rule: vote_rules.Sentence  # the rule that decides it, in words
+
+
+def freeze_form(session: Session, *, viewer: Viewer, covenant_id: int, now: datetime) -> FreezeForm:
+    covenant, place = access.covenant_and_place(session, covenant_id)
+    access.authorise(session, viewer=viewer, action="freeze", covenant=covenant, place=place, now=now)
+    matter = rules.KIND_MATTER[covenant.kind]
+    return FreezeForm(covenant, place, current_clauses(session, covenant.id), MATTER_LABELS[matter],
+                      rule_in_words(vote_rules.PRESETS[vote_rules.MATTERS[matter]]))
 
 
 def freeze_for_vote(session: Session, *, viewer: Viewer, covenant_id: int, opens_at: datetime, closes_at: datetime,
@@ -173,7 +192,14 @@ def settle_ratification(session: Session, vote: Vote, decision, now: datetime) -
                  object_type="covenant", object_id=covenant.id, payload=payload, now=now)
     for account_id in interested_accounts(session, covenant.id):
         notify(session, account_id=account_id, subject=subject, params={"title": covenant.title},
-               url=covenant_url(covenant.id))
+               url=access.covenant_path(covenant.id))
+
+
+def revision_form(session: Session, *, viewer: Viewer, covenant_id: int, now: datetime) -> Covenant:
+    """The adopted covenant a new text would start from, if the viewer may start one."""
+    covenant, place = access.covenant_and_place(session, covenant_id)
+    access.authorise(session, viewer=viewer, action="start_revision", covenant=covenant, place=place, now=now)
+    return covenant
 
 
 def start_revision(session: Session, *, viewer: Viewer, covenant_id: int, now: datetime) -> Covenant:

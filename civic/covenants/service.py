@@ -161,7 +161,9 @@ def add_clause(session: Session, *, viewer: Viewer, covenant_id: int, now: datet
     text that may still be empty). Its first version is saved with it."""
     covenant, place = access.covenant_and_place(session, covenant_id, lock="share")
     access.authorise(session, viewer=viewer, action="edit", covenant=covenant, place=place, now=now)
-    if template:
+    if template is not None:
+        if not template:
+            raise InvalidInput(N_("Choose a template."), field="template")
         found = rules.CLAUSE_TEMPLATES.get(template)
         if found is None:
             raise InvalidInput(N_("There is no such clause template."), field="template")

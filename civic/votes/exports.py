@@ -200,6 +200,8 @@ def result_document(vote: Vote) -> dict[str, Any]:
         "secret": vote.secret, "opens_at": _iso(vote.opens_at), "closes_at": _iso(vote.closes_at),
         "roll_frozen_at": _iso(vote.roll_frozen_at), "closed_at": _iso(vote.closed_at),
         "roll_fingerprint": vote.roll_fingerprint, "chain_head": vote.chain_head,
+        # What the vote decided, when it decided a thing: a covenant's frozen text and that text's SHA-256.
+        "subject": {"type": vote.subject_type, "ref": vote.subject_ref} if vote.subject_type else None,
     }}
 
 

@@ -26,7 +26,18 @@ from civic.web.middleware import (
     SecurityHeadersMiddleware,
     UserCache,
 )
-from civic.web.routes import account, auth, home, notifications, open_data, places, sections, votes
+from civic.web.routes import (
+    account,
+    auth,
+    covenant_open_data,
+    covenants,
+    home,
+    notifications,
+    open_data,
+    places,
+    sections,
+    votes,
+)
 from civic.web.templating import make_environment
 
 SESSION_COOKIE = "civic_session"
@@ -59,9 +70,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         Mount("/account", routes=account.routes, name="account"),
         Mount("/inbox", routes=notifications.routes, name="inbox"),
         Mount("/register", routes=places.routes, name="register"),
+        Route("/covenants", covenants.index, name="covenants"),
+        Mount("/covenants", routes=covenants.routes, name="covenants"),
         Route("/votes", votes.index, name="votes"),
         Mount("/votes", routes=votes.routes, name="votes"),
         Mount("/api/votes", routes=open_data.routes, name="open_data"),
+        Route("/api/covenants", covenant_open_data.index, name="covenants_open_data"),
+        Mount("/api/covenants", routes=covenant_open_data.routes, name="covenants_open_data"),
         *sections.routes,
         Mount("/static", app=StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
     ]

@@ -22,8 +22,10 @@ async def call(request: Request, fn: Callable[..., T], /, **kwargs) -> T:
     return await run_in_threadpool(run_in_session, request.app.state.engine, fn, **kwargs)
 
 
-def login_redirect(request: Request) -> RedirectResponse:
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+def login_redirect(request: Request, *, back: str | None = None) -> RedirectResponse:
+    """To the sign-in page, then back here — or to `back`, for a form posted by someone signed out (the
+    POST's own address would answer the GET after sign-in with 405)."""
+    target = back or request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
 
 

@@ -35,12 +35,26 @@ def _int(raw) -> int | None:
         return None
 
 
-def _defaults(now: datetime) -> dict[str, str]:
+def default_times(now: datetime) -> dict[str, str]:
     """A week-long vote opening tomorrow at 09:00 Wuhan time: a common shape, and every field stays editable."""
     opens = (now.astimezone(DISPLAY_TIMEZONE) + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
+    return {"opens_at": local_time.input_value(opens), "closes_at": local_time.input_value(opens + timedelta(days=7, hours=9))}
+
+
+def parse_times(values: dict[str, str], problems: list[InvalidInput]) -> dict[str, datetime]:
+    """The opening and closing times typed into a form (Wuhan time); what cannot be read goes to `problems`."""
+    fields = {}
+    for name, (missing, invalid) in TIMES.items():
+        try:
+            fields[name] = local_time.parse_local(values[name], field=name, missing=missing, invalid=invalid)
+        except InvalidInput as exc:
+            problems.append(exc)
+    return fields
+
+
+def _defaults(now: datetime) -> dict[str, str]:
     return {"title": "", "description": "", "scope": "", "matter": "", "kind": "yes_no", "options": "",
-            "ballots": "named", "opens_at": local_time.input_value(opens),
-            "closes_at": local_time.input_value(opens + timedelta(days=7, hours=9))}
+            "ballots": "named", **default_times(now)}
 
 
 def _values(form) -> dict[str, str]:
@@ -55,12 +69,8 @@ def _values(form) -> dict[str, str]:
 
 def _vote_fields(values: dict[str, str], *, from_proposal: bool) -> tuple[dict, list[InvalidInput]]:
     """The service's keyword arguments from the form, and every problem found before asking it."""
-    problems, fields = [], {}
-    for name, (missing, invalid) in TIMES.items():
-        try:
-            fields[name] = local_time.parse_local(values[name], field=name, missing=missing, invalid=invalid)
-        except InvalidInput as exc:
-            problems.append(exc)
+    problems: list[InvalidInput] = []
+    fields: dict = parse_times(values, problems)
     if not from_proposal:  # a proposal's vote is held where the proposal was made
         fields["scope_place_id"] = _int(values["scope"])
         if fields["scope_place_id"] is None:

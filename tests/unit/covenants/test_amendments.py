@@ -47,7 +47,7 @@ def test_a_resident_proposes_and_followers_and_drafters_are_told(session, consul
     assert told(session, w.li.account_id) == [subject] and told(session, w.drafter.account_id)[-1] == subject
     assert told(session, w.zhang.account_id) == []  # not the proposer
     url = session.execute(select(Notification.url).where(Notification.account_id == w.li.account_id)).scalar_one()
-    assert url == f"/covenants/{w.covenant.id}/clauses/{w.clause.id}"
+    assert url == f"/covenants/clauses/{w.clause.id}"
     followers = set(session.execute(select(ClauseFollow.account_id)).scalars())
     assert followers == {w.li.account_id, w.zhang.account_id}  # the proposer follows now
 

@@ -152,7 +152,7 @@ def test_result_json_is_the_tally_shape_plus_the_vote(session, compound):
         "kind": "yes_no", "secret": False, "opens_at": vote.opens_at.isoformat(),
         "closes_at": vote.closes_at.isoformat(), "roll_frozen_at": vote.roll_frozen_at.isoformat(),
         "closed_at": vote.closed_at.isoformat(), "roll_fingerprint": vote.roll_fingerprint,
-        "chain_head": vote.chain_head}
+        "chain_head": vote.chain_head, "subject": None}
 
 
 def test_paged_reads_give_the_same_rows_as_one_read(session, compound):

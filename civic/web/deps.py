@@ -41,6 +41,16 @@ def form_text(form, name: str, *, max_length: int = 2000) -> str:
     return value.strip()[: max_length + 1] if isinstance(value, str) else ""
 
 
+def id_param(raw) -> int | None:
+    """An id from a form or query string; anything else (or past what an id column holds) is None, so that
+    the service answers "no such …" or "choose …" rather than the database overflowing."""
+    try:
+        value = int(raw) if raw else None
+    except (TypeError, ValueError):
+        return None
+    return value if value is not None and 0 < value < 2**31 else None
+
+
 def password_field(form, name: str) -> str:
     """A password exactly as typed (never trimmed), cut at a length no valid password reaches,
     so the service's own length check refuses it without hashing a megabyte."""

@@ -19,7 +19,7 @@ from civic.covenants.access import register_day
 from civic.errors import DomainError, InvalidInput
 from civic.i18n import N_
 from civic.pagination import page_number
-from civic.web.deps import call, form_text, login_redirect
+from civic.web.deps import call, form_text, id_param, login_redirect
 from civic.web.render import flash, gettext, redirect, render
 from civic.web.routes.vote_admin import default_times, parse_times
 
@@ -27,13 +27,6 @@ DATES = {  # field → msgid when unreadable
     "effective_on": N_("Enter the day it takes effect as a date, e.g. 2027-01-01, or leave it empty."),
     "review_on": N_("Enter the review day as a date, e.g. 2028-01-01, or leave it empty."),
 }
-
-
-def _int(raw) -> int | None:
-    try:
-        return int(raw) if raw else None
-    except (TypeError, ValueError):
-        return None
 
 
 def _day(raw: str, *, field: str, invalid: str, problems: list, required: bool = False,
@@ -177,7 +170,7 @@ BREACH_FIELDS = ("account_id", "clause_id", "occurred_on", "description", "evide
 async def _breach_page(request: Request, covenant_id: int, values: dict, problems=(), status_code: int = 200):
     covenant, place, clauses, signer = await call(
         request, keepers.breach_form, viewer=place_viewer(request.user), covenant_id=covenant_id,
-        account_id=_int(values.get("account_id")), now=clock.now())
+        account_id=id_param(values.get("account_id")), now=clock.now())
     errors, field_errors = _errors(request, problems)
     return render(request, "covenants/breach_new.html", {
         "covenant": covenant, "place": place, "clauses": clauses, "signer": signer, "values": values,
@@ -204,7 +197,7 @@ async def record_breach(request: Request):
         return await _breach_page(request, covenant_id, values, problems, status_code=400)
     try:
         await call(request, signing.record_breach, viewer=place_viewer(request.user), covenant_id=covenant_id,
-                   account_id=_int(values["account_id"]), clause_id=_int(values["clause_id"]),
+                   account_id=id_param(values["account_id"]), clause_id=id_param(values["clause_id"]),
                    occurred_on=occurred_on, description=values["description"], evidence=values["evidence"],
                    now=clock.now())
     except DomainError as exc:
@@ -218,7 +211,7 @@ async def record_breach(request: Request):
 
 def _back(form, anchor: str, *, staff: bool = False) -> str:
     """Where a dispute form (the covenant page) or a resolution form (the keepers page) came from."""
-    covenant_id = _int(form.get("covenant"))
+    covenant_id = id_param(form.get("covenant"))
     if covenant_id is None:
         return "/covenants"
     return f"/covenants/{covenant_id}/keepers#{anchor}" if staff else _covenant_path(covenant_id, anchor)
@@ -268,7 +261,7 @@ async def resolve(request: Request):
 async def adopted(request: Request):
     """The covenants in force in a place (and the places under it), their adopted texts, ready to print."""
     params = request.query_params
-    place_id = _int(params.get("place"))
+    place_id = id_param(params.get("place"))
     place, found = await call(request, published.adopted_in, place_id=place_id,
                               number=page_number(params.get("page")), size=20, include_past=params.get("past") == "1")
     return render(request, "covenants/adopted.html", {"place": place, "found": found,

@@ -15,14 +15,13 @@ from civic.auth.permissions import place_viewer
 from civic.covenants import queries, rules, service
 from civic.errors import DomainError, InvalidInput
 from civic.i18n import N_
-from civic.web.deps import call, login_redirect
+from civic.web.deps import call, id_param, login_redirect
 from civic.web.render import flash, gettext, redirect, render
 from civic.web.routes import covenant_discussion
 from civic.web.routes.covenant_discussion import (
     clause_response,
     clause_text,
     clause_url,
-    int_or_none,
     problem_context,
 )
 
@@ -64,7 +63,7 @@ async def edit(request: Request):
         page = await call(request, queries.edit_page, clause_id=clause_id, viewer=viewer, now=clock.now())
         return _edit_form(request, page, text=page.current.text, based_on=page.current.id)
     form = await request.form()
-    text, based_on = clause_text(form), int_or_none(form.get("based_on"))
+    text, based_on = clause_text(form), id_param(form.get("based_on"))
     try:
         result = await call(request, service.edit_clause, viewer=viewer, clause_id=clause_id,
                             based_on_version_id=based_on, text=text, now=clock.now())
@@ -85,7 +84,7 @@ async def edit(request: Request):
 
 async def clause_diff(request: Request):
     """Two versions of a clause compared (`?from=N&to=M`), inline and side by side."""
-    numbers = [int_or_none(request.query_params.get(name)) for name in ("from", "to")]
+    numbers = [id_param(request.query_params.get(name)) for name in ("from", "to")]
     if None in numbers:
         raise InvalidInput(N_("Choose two version numbers to compare."))
     page = await call(request, queries.clause_diff_page, clause_id=request.path_params["id"],

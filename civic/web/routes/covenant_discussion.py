@@ -16,15 +16,8 @@ from civic.auth.permissions import place_viewer
 from civic.covenants import amendments, comments, queries, rules, service
 from civic.errors import DomainError
 from civic.pagination import page_number
-from civic.web.deps import call, form_text, login_redirect
+from civic.web.deps import call, form_text, id_param, login_redirect
 from civic.web.render import flash, gettext, redirect, render
-
-
-def int_or_none(raw) -> int | None:
-    try:
-        return int(raw) if raw not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
 
 
 def clause_url(request: Request, clause_id: int, anchor: str = "") -> str:
@@ -110,7 +103,7 @@ async def propose(request: Request):
     return await _act(
         request, amendments.propose_amendment, clause_id=clause_id, item={"clause_id": clause_id}, form="amend",
         fields=("text", "reason"), values={"amend-text": text, "amend-reason": reason}, text=text, reason=reason,
-        based_on_version_id=int_or_none(form.get("based_on")),
+        based_on_version_id=id_param(form.get("based_on")),
         done=lambda _a: gettext(request, "Your amendment has been proposed. The drafters have been told."),
         anchor=lambda a: f"amendment-{a.id}")
 
@@ -162,7 +155,7 @@ async def comment(request: Request):
     """Comment on a clause, or reply to a comment (`parent_id`)."""
     clause_id = request.path_params["id"]
     form = await request.form()
-    body, parent_id = form_text(form, "body", max_length=rules.COMMENT_MAX), int_or_none(form.get("parent_id"))
+    body, parent_id = form_text(form, "body", max_length=rules.COMMENT_MAX), id_param(form.get("parent_id"))
     key = f"reply-{parent_id}" if parent_id else "comment"
     return await _act(
         request, comments.add_comment, clause_id=clause_id, item={"clause_id": clause_id}, form=key,

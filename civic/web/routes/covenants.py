@@ -16,7 +16,7 @@ from civic.covenants.models import KIND_LABELS, CovenantKind, CovenantStatus
 from civic.errors import DomainError, InvalidInput
 from civic.i18n import N_
 from civic.pagination import page_number
-from civic.web.deps import call, form_text, login_redirect, require
+from civic.web.deps import call, form_text, id_param, login_redirect, require
 from civic.web.render import flash, gettext, redirect, render
 from civic.web.routes import covenant_adoption, covenant_clauses
 
@@ -45,15 +45,6 @@ KIND_HINTS = {
 }
 
 
-def _int(raw) -> int | None:
-    """An id from a form or query string; anything else (or past what an id column holds) is None."""
-    try:
-        value = int(raw) if raw else None
-    except (TypeError, ValueError):
-        return None
-    return value if value is not None and 0 < value < 2**31 else None
-
-
 def _viewer(request: Request):
     return place_viewer(request.user) if request.user.is_authenticated else None
 
@@ -72,7 +63,7 @@ async def index(request: Request):
     """Every covenant, or those of a place (and the places under it), by status; newest changes first."""
     params = request.query_params
     status = params.get("status") if params.get("status") in set(CovenantStatus) else None
-    found = await call(request, queries.browse_covenants, place_id=_int(params.get("place")), status=status,
+    found = await call(request, queries.browse_covenants, place_id=id_param(params.get("place")), status=status,
                        number=page_number(params.get("page")), size=request.app.state.settings.page_size)
     return render(request, "covenants/index.html", {
         "listing": found, "status": status, "statuses": list(CovenantStatus), "kinds": KIND_LABELS})
@@ -87,7 +78,7 @@ def _new_values(form) -> dict[str, str]:
 def _new_problems(values: dict[str, str]) -> list[DomainError]:
     """Every problem the form shows at once; the service checks them all again, and the place too."""
     problems: list[DomainError] = []
-    if _int(values["scope"]) is None:
+    if id_param(values["scope"]) is None:
         problems.append(InvalidInput(N_("Choose the community or compound the covenant is for."), field="scope"))
     if values["kind"] not in set(CovenantKind):
         problems.append(InvalidInput(N_("Choose an owners' covenant or a residents' convention."), field="kind"))
@@ -120,7 +111,7 @@ async def new_covenant(request: Request):
         return await _new_page(request, values, problems, status_code=400)
     try:
         covenant = await call(request, service.create_covenant, viewer=place_viewer(request.user),
-                              scope_place_id=_int(values["scope"]), kind=values["kind"], title=values["title"],
+                              scope_place_id=id_param(values["scope"]), kind=values["kind"], title=values["title"],
                               preamble=values["preamble"], now=clock.now())
     except DomainError as exc:
         if exc.status_code != 400:

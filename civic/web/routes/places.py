@@ -10,20 +10,13 @@ from civic.errors import DomainError
 from civic.pagination import page_number
 from civic.places import links, service
 from civic.places.rules import Viewer
-from civic.web.deps import call, form_text, login_redirect
+from civic.web.deps import call, form_text, id_param, login_redirect
 from civic.web.render import flash, gettext, redirect, render
 
 
 def viewer_of(request: Request) -> Viewer:
     """The register's view of request.user (one definition, in civic.auth.permissions)."""
     return place_viewer(request.user)
-
-
-def _int(raw: str | None) -> int | None:
-    try:
-        return int(raw) if raw else None
-    except ValueError:
-        return None
 
 
 async def index(request: Request):
@@ -50,10 +43,10 @@ async def units(request: Request):
         return login_redirect(request)
     q = request.query_params
     filters = {k: q.get(k, "").strip()[:80] for k in ("compound", "building", "number", "owner")}
-    results = await call(request, service.search_units, viewer=viewer_of(request), within=_int(q.get("within")),
+    results = await call(request, service.search_units, viewer=viewer_of(request), within=id_param(q.get("within")),
                          page=page_number(q.get("page")), size=request.app.state.settings.page_size, **filters)
     return render(request, "places/units.html", {"results": results, "filters": filters,
-                                                 "within": _int(q.get("within"))}, block="results")
+                                                 "within": id_param(q.get("within"))}, block="results")
 
 
 async def unit(request: Request):
@@ -70,12 +63,12 @@ async def link_request(request: Request):
         return login_redirect(request)
     q = request.query_params
     values, errors, status = {"kind": "owner", "number": "", "note": ""}, [], 200
-    compound_id, building_id = _int(q.get("compound")), _int(q.get("building"))
+    compound_id, building_id = id_param(q.get("compound")), id_param(q.get("building"))
     if request.method == "POST":
         form = await request.form()
         values = {"kind": form_text(form, "kind"), "number": form_text(form, "number", max_length=40),
                   "note": form_text(form, "note", max_length=500)}
-        compound_id, building_id = _int(form.get("compound")), _int(form.get("building"))
+        compound_id, building_id = id_param(form.get("compound")), id_param(form.get("building"))
         try:
             await call(request, links.request_link, account_id=request.user.id, building_id=building_id, **values)
         except DomainError as exc:

@@ -15,7 +15,7 @@ from civic.i18n import DISPLAY_TIMEZONE, N_
 from civic.votes import proposals, scheduling, service
 from civic.votes import rules as vote_rules
 from civic.web import local_time
-from civic.web.deps import call, form_text, login_redirect, require
+from civic.web.deps import call, form_text, id_param, login_redirect, require
 from civic.web.render import flash, gettext, redirect, render
 from civic.web.routes import vote_proposals
 
@@ -26,13 +26,6 @@ TIMES = {  # field → (msgid when empty, msgid when unreadable)
     "closes_at": (N_("Give the date and time the vote closes."),
                   N_("Enter the closing time as a date and a time in Wuhan time, e.g. %(example)s.")),
 }
-
-
-def _int(raw) -> int | None:
-    try:
-        return int(raw) if raw else None
-    except (TypeError, ValueError):
-        return None
 
 
 def default_times(now: datetime) -> dict[str, str]:
@@ -72,7 +65,7 @@ def _vote_fields(values: dict[str, str], *, from_proposal: bool) -> tuple[dict, 
     problems: list[InvalidInput] = []
     fields: dict = parse_times(values, problems)
     if not from_proposal:  # a proposal's vote is held where the proposal was made
-        fields["scope_place_id"] = _int(values["scope"])
+        fields["scope_place_id"] = id_param(values["scope"])
         if fields["scope_place_id"] is None:
             problems.append(InvalidInput(N_("Choose the place whose residents or owners vote."), field="scope"))
     if len(values["description"]) > proposals.DESCRIPTION_MAX:
@@ -103,7 +96,7 @@ async def new_vote(request: Request):
         return login_redirect(request)
     require(is_staff_anywhere(request.user), N_("Only community staff and administrators can schedule a vote."))
     if request.method == "GET":
-        proposal_id = _int(request.query_params.get("proposal"))
+        proposal_id = id_param(request.query_params.get("proposal"))
         form = await call(request, scheduling.new_vote_form, viewer=place_viewer(request.user),
                           proposal_id=proposal_id)
         values = _defaults(clock.now())
@@ -112,7 +105,7 @@ async def new_vote(request: Request):
                           matter=form.proposal.matter, scope=str(form.proposal.scope_place_id))
         return render(request, "votes/new.html", {"form": form, "values": values, "errors": [], "field_errors": {}})
     form = await request.form()
-    values, proposal_id = _values(form), _int(form.get("proposal"))
+    values, proposal_id = _values(form), id_param(form.get("proposal"))
     fields, problems = _vote_fields(values, from_proposal=proposal_id is not None)
     if problems:
         return await _form_page(request, values, proposal_id, problems, status_code=400)

@@ -14,15 +14,8 @@ from civic.places.service import register_today
 from civic.votes import proposal_queries, proposals, scheduling
 from civic.votes import rules as vote_rules
 from civic.votes.queries import MATTER_LABELS
-from civic.web.deps import call, form_text, login_redirect
+from civic.web.deps import call, form_text, id_param, login_redirect
 from civic.web.render import flash, gettext, redirect, render
-
-
-def _int(raw) -> int | None:
-    try:
-        return int(raw) if raw else None
-    except (TypeError, ValueError):
-        return None
 
 
 async def index(request: Request):
@@ -48,7 +41,7 @@ async def propose(request: Request):
                   "description": form_text(form, "description", max_length=proposals.DESCRIPTION_MAX),
                   "scope": form_text(form, "scope", max_length=20), "matter": form_text(form, "matter", max_length=40)}
         try:
-            proposal = await call(request, proposals.propose, viewer=viewer, scope_place_id=_int(values["scope"]),
+            proposal = await call(request, proposals.propose, viewer=viewer, scope_place_id=id_param(values["scope"]),
                                   title=values["title"], description=values["description"], matter=values["matter"],
                                   now=clock.now())
         except DomainError as exc:

@@ -143,7 +143,7 @@ def test_two_versions_compared_inline_and_side_by_side(client, session, w):
 
 
 @pytest.mark.parametrize(("query", "status"), [("", 400), ("from=1", 400), ("from=a&to=2", 400),
-                                                ("from=1&to=7", 404), ("from=0&to=1", 404)])
+                                                ("from=1&to=7", 404), ("from=0&to=1", 400)])
 def test_bad_version_numbers(client, session, w, query, status):
     edit(session, w, PETS + "违者劝导。", LATER)
     page = client.get(f"{w.url}/diff?{query}")

@@ -152,15 +152,16 @@ class KeepersPage:
     only_keepers: bool
 
 
-def _last_breaches():
+def _last_breaches(covenant_id: int):
+    """Each signer's latest counting breach of this covenant."""
     return (select(CovenantBreach.covenant_id, CovenantBreach.account_id,
                    func.max(CovenantBreach.occurred_on).label("last"))
-            .where(CovenantBreach.status.in_(COUNTING_BREACHES)).group_by(CovenantBreach.covenant_id,
-                                                                          CovenantBreach.account_id).subquery())
+            .where(CovenantBreach.covenant_id == covenant_id, CovenantBreach.status.in_(COUNTING_BREACHES))
+            .group_by(CovenantBreach.covenant_id, CovenantBreach.account_id).subquery())
 
 
 def _signers(covenant_id: int, window_start: date, *, only_keepers: bool):
-    last = _last_breaches()
+    last = _last_breaches(covenant_id)
     keeper = or_(last.c.last.is_(None), last.c.last < window_start)
     stmt = (select(CovenantSignature.account_id, Account.display_name, CovenantSignature.signed_at, last.c.last,
                    CovenantSignature.person_id)

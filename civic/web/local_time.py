@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from civic.errors import InvalidInput
-from civic.i18n import DISPLAY_TIMEZONE
+from civic.i18n import DISPLAY_TIMEZONE, N_
 
 # 2026-12-01T09:00 (what <input type="datetime-local"> sends), optionally with seconds; also 2026/12/1 9:00
 # and 2026.12.01 09:00 as typed where the browser shows a plain text box instead of a picker.
@@ -40,3 +40,30 @@ def parse_local(raw: str, *, field: str, missing: str, invalid: str) -> datetime
 def input_value(value: datetime) -> str:
     """An aware datetime as a datetime-local input's value, in Wuhan time: "2026-12-01T09:00"."""
     return value.astimezone(DISPLAY_TIMEZONE).strftime("%Y-%m-%dT%H:%M")
+
+
+# ---- a vote's opening and closing times, as the forms that schedule one take them --------------------
+
+VOTE_TIMES = {  # field → (msgid when empty, msgid when unreadable)
+    "opens_at": (N_("Give the date and time the vote opens."),
+                 N_("Enter the opening time as a date and a time in Wuhan time, e.g. %(example)s.")),
+    "closes_at": (N_("Give the date and time the vote closes."),
+                  N_("Enter the closing time as a date and a time in Wuhan time, e.g. %(example)s.")),
+}
+
+
+def default_vote_times(now: datetime) -> dict[str, str]:
+    """A week-long vote opening tomorrow at 09:00 Wuhan time: a common shape, and every field stays editable."""
+    opens = (now.astimezone(DISPLAY_TIMEZONE) + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
+    return {"opens_at": input_value(opens), "closes_at": input_value(opens + timedelta(days=7, hours=9))}
+
+
+def parse_vote_times(values: dict[str, str], problems: list[InvalidInput]) -> dict[str, datetime]:
+    """The opening and closing times typed into a form (Wuhan time); what cannot be read goes to `problems`."""
+    fields = {}
+    for name, (missing, invalid) in VOTE_TIMES.items():
+        try:
+            fields[name] = parse_local(values[name], field=name, missing=missing, invalid=invalid)
+        except InvalidInput as exc:
+            problems.append(exc)
+    return fields

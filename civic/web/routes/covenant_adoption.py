@@ -20,8 +20,8 @@ from civic.errors import DomainError, InvalidInput
 from civic.i18n import N_
 from civic.pagination import page_number
 from civic.web.deps import call, form_text, id_param, login_redirect
+from civic.web.local_time import default_vote_times, parse_vote_times
 from civic.web.render import flash, gettext, redirect, render
-from civic.web.routes.vote_admin import default_times, parse_times
 
 DATES = {  # field → msgid when unreadable
     "effective_on": N_("Enter the day it takes effect as a date, e.g. 2027-01-01, or leave it empty."),
@@ -68,13 +68,13 @@ async def freeze(request: Request):
         return login_redirect(request)
     covenant_id = request.path_params["id"]
     if request.method == "GET":
-        values = {**default_times(clock.now()), "effective_on": "", "review_on": "", "ballots": "named"}
+        values = {**default_vote_times(clock.now()), "effective_on": "", "review_on": "", "ballots": "named"}
         return await _freeze_page(request, covenant_id, values)
     form = await request.form()
     values = {name: form_text(form, name, max_length=40)
               for name in ("opens_at", "closes_at", "effective_on", "review_on", "ballots")}
     problems: list[InvalidInput] = []
-    times = parse_times(values, problems)
+    times = parse_vote_times(values, problems)
     days = {name: _day(values[name], field=name, invalid=invalid, problems=problems) for name, invalid in DATES.items()}
     if values["ballots"] not in ("named", "secret"):
         problems.append(InvalidInput(N_("Choose named or secret ballots."), field="ballots"))
@@ -217,42 +217,42 @@ def _back(form, anchor: str, *, staff: bool = False) -> str:
     return f"/covenants/{covenant_id}/keepers#{anchor}" if staff else _covenant_path(covenant_id, anchor)
 
 
-async def dispute(request: Request):
-    """The person a breach is recorded against disputes it, with a reason."""
+async def _breach_step(request: Request, action, *, staff: bool, done: str, fields):
+    """Dispute or resolve one breach (`fields`: the action's own arguments, read from the form); back to the
+    form's page with the outcome flashed (a refused reason or choice as an error, nothing changed)."""
     if not request.user.is_authenticated:
         return login_redirect(request)
     form = await request.form()
+    breach_id = request.path_params["id"]
     try:
-        await call(request, signing.dispute_breach, viewer=place_viewer(request.user),
-                   breach_id=request.path_params["id"], reason=form_text(form, "reason"), now=clock.now())
+        await call(request, action, viewer=place_viewer(request.user), breach_id=breach_id,
+                   reason=form_text(form, "reason"), now=clock.now(), **fields(form))
     except DomainError as exc:
         if exc.status_code != 400:
             raise
         flash(request, exc.render(lambda m: gettext(request, m)), "error")
-        return redirect(request, _back(form, f"breach-{request.path_params['id']}"))
-    flash(request, gettext(request, "Your dispute has been sent; staff will look at the breach again."), "success")
-    return redirect(request, _back(form, "breaches"))
+        return redirect(request, _back(form, f"breach-{breach_id}", staff=staff))
+    flash(request, gettext(request, done), "success")
+    return redirect(request, _back(form, "breaches", staff=staff))
+
+
+async def dispute(request: Request):
+    """The person a breach is recorded against disputes it, with a reason."""
+    return await _breach_step(request, signing.dispute_breach, staff=False, fields=lambda _form: {},
+                              done=N_("Your dispute has been sent; staff will look at the breach again."))
+
+
+def _decision(form) -> dict:
+    decision = form_text(form, "decision", max_length=10)
+    if decision not in ("uphold", "dismiss"):
+        raise InvalidInput(N_("Choose to uphold the breach or to dismiss it."), field="decision")
+    return {"uphold": decision == "uphold"}
 
 
 async def resolve(request: Request):
     """Staff resolve a dispute: the breach stands (upheld) or is dismissed, with a reason."""
-    if not request.user.is_authenticated:
-        return login_redirect(request)
-    form = await request.form()
-    decision = form_text(form, "decision", max_length=10)
-    try:
-        if decision not in ("uphold", "dismiss"):
-            raise InvalidInput(N_("Choose to uphold the breach or to dismiss it."), field="decision")
-        await call(request, signing.resolve_dispute, viewer=place_viewer(request.user),
-                   breach_id=request.path_params["id"], uphold=decision == "uphold",
-                   reason=form_text(form, "reason"), now=clock.now())
-    except DomainError as exc:
-        if exc.status_code != 400:
-            raise
-        flash(request, exc.render(lambda m: gettext(request, m)), "error")
-        return redirect(request, _back(form, f"breach-{request.path_params['id']}", staff=True))
-    flash(request, gettext(request, "The dispute is resolved and the signer has been told."), "success")
-    return redirect(request, _back(form, "breaches", staff=True))
+    return await _breach_step(request, signing.resolve_dispute, staff=True, fields=_decision,
+                              done=N_("The dispute is resolved and the signer has been told."))
 
 
 # ---- the public page -----------------------------------------------------------------------------------

@@ -15,15 +15,10 @@ from civic.auth.permissions import place_viewer
 from civic.covenants import queries, rules, service
 from civic.errors import DomainError, InvalidInput
 from civic.i18n import N_
+from civic.web.clause_page import clause_response, clause_text, clause_url, problem_context
 from civic.web.deps import call, id_param, login_redirect
 from civic.web.render import flash, gettext, redirect, render
 from civic.web.routes import covenant_discussion
-from civic.web.routes.covenant_discussion import (
-    clause_response,
-    clause_text,
-    clause_url,
-    problem_context,
-)
 
 
 async def clause(request: Request):

@@ -3,7 +3,7 @@ vote_proposals and are mounted here, before `/{id:int}`."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from starlette.requests import Request
 from starlette.routing import Route
@@ -11,7 +11,7 @@ from starlette.routing import Route
 from civic import clock
 from civic.auth.permissions import is_staff_anywhere, place_viewer
 from civic.errors import DomainError, InvalidInput
-from civic.i18n import DISPLAY_TIMEZONE, N_
+from civic.i18n import N_
 from civic.votes import proposals, scheduling, service
 from civic.votes import rules as vote_rules
 from civic.web import local_time
@@ -20,34 +20,9 @@ from civic.web.render import flash, gettext, redirect, render
 from civic.web.routes import vote_proposals
 
 OPTIONS_TEXT_MAX = vote_rules.OPTIONS_MAX * (vote_rules.OPTION_LABEL_MAX + 2)
-TIMES = {  # field → (msgid when empty, msgid when unreadable)
-    "opens_at": (N_("Give the date and time the vote opens."),
-                 N_("Enter the opening time as a date and a time in Wuhan time, e.g. %(example)s.")),
-    "closes_at": (N_("Give the date and time the vote closes."),
-                  N_("Enter the closing time as a date and a time in Wuhan time, e.g. %(example)s.")),
-}
-
-
-def default_times(now: datetime) -> dict[str, str]:
-    """A week-long vote opening tomorrow at 09:00 Wuhan time: a common shape, and every field stays editable."""
-    opens = (now.astimezone(DISPLAY_TIMEZONE) + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
-    return {"opens_at": local_time.input_value(opens), "closes_at": local_time.input_value(opens + timedelta(days=7, hours=9))}
-
-
-def parse_times(values: dict[str, str], problems: list[InvalidInput]) -> dict[str, datetime]:
-    """The opening and closing times typed into a form (Wuhan time); what cannot be read goes to `problems`."""
-    fields = {}
-    for name, (missing, invalid) in TIMES.items():
-        try:
-            fields[name] = local_time.parse_local(values[name], field=name, missing=missing, invalid=invalid)
-        except InvalidInput as exc:
-            problems.append(exc)
-    return fields
-
-
 def _defaults(now: datetime) -> dict[str, str]:
     return {"title": "", "description": "", "scope": "", "matter": "", "kind": "yes_no", "options": "",
-            "ballots": "named", **default_times(now)}
+            "ballots": "named", **local_time.default_vote_times(now)}
 
 
 def _values(form) -> dict[str, str]:
@@ -63,7 +38,7 @@ def _values(form) -> dict[str, str]:
 def _vote_fields(values: dict[str, str], *, from_proposal: bool) -> tuple[dict, list[InvalidInput]]:
     """The service's keyword arguments from the form, and every problem found before asking it."""
     problems: list[InvalidInput] = []
-    fields: dict = parse_times(values, problems)
+    fields: dict = local_time.parse_vote_times(values, problems)
     if not from_proposal:  # a proposal's vote is held where the proposal was made
         fields["scope_place_id"] = id_param(values["scope"])
         if fields["scope_place_id"] is None:

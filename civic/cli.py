@@ -115,6 +115,78 @@ def cmd_tally(args) -> int:
     return 0
 
 
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], left: Sequence[int] = ()) -> list[str]:
+    """Columns padded to their widest cell: the `left` columns flush left, the others (numbers) right."""
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
+    return ["  ".join(cell.ljust(w) if i in left else cell.rjust(w)
+                      for i, (cell, w) in enumerate(zip(line, widths, strict=True))).rstrip()
+            for line in (header, *rows)]
+
+
+def cmd_rank(args) -> int:
+    import json
+
+    from civic.contests.ranking import as_text, rank, ranking_json, read_scores
+
+    if args.advance < 0:
+        raise FileInputError("--advance", None, "must be 0 or more")
+    ranking = rank(read_scores(args.scores), args.normalize, args.advance)
+    if args.json:
+        print(json.dumps(ranking_json(ranking), ensure_ascii=False, indent=2))
+        return 0
+    ties = {"raw_mean": "tie broken by raw mean", "entry_id": "tie broken by entry id"}
+    rows = [(str(e.rank), e.entry_id, as_text(e.score), as_text(e.raw_mean), str(e.judges),
+             "yes" if e.advances else "", ties.get(e.tie_broken_by or "", "")) for e in ranking.entries]
+    header = ("rank", "entry", "z score" if ranking.normalize == "zscore" else "score", "raw mean", "judges",
+              "advances", "")
+    print("\n".join(_table(header, rows, left=(1, 6))))
+    return 0
+
+
+def _amount(option: str, text: str):
+    """A --pool or --cap value as a Decimal, or a one-line error naming the option."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite():
+        raise FileInputError(option, None, f"{text!r} is not a number")
+    return value
+
+
+def cmd_match(args) -> int:
+    import json
+    from decimal import Decimal
+
+    from civic.contests.matching import allocate, allocation_json, amount_fen, read_contributions
+
+    pool = _amount("--pool", args.pool)
+    if pool < 0:
+        raise FileInputError("--pool", None, "must be 0 or more")
+    if pool:
+        try:
+            amount_fen(pool)
+        except ValueError as exc:
+            raise FileInputError("--pool", None, str(exc)) from None
+    cap = None if args.cap is None else _amount("--cap", args.cap)
+    if cap is not None and not 0 < cap <= 1:
+        raise FileInputError("--cap", None, "must be above 0 and at most 1 (a fraction of the pool)")
+    allocation = allocate(pool, read_contributions(args.contributions), args.method, cap)
+    if args.json:
+        print(json.dumps(allocation_json(allocation), ensure_ascii=False, indent=2))
+        return 0
+    rows = [(e.entry_id, str(e.backers), f"{e.contributions:,f}", f"{e.match:,f}") for e in allocation.entries]
+    matched = allocation.pool - allocation.unallocated
+    rows.append(("total", "",  # a backer of two entries is one backer: their counts do not add up
+                 f"{sum((e.contributions for e in allocation.entries), Decimal('0.00')):,f}", f"{matched:,f}"))
+    print("\n".join(_table(("entry", "backers", "contributions", "match"), rows, left=(0,))))
+    print(f"unallocated {allocation.unallocated:,f} of the pool of {allocation.pool:,f} "
+          f"({allocation.method}{'' if cap is None else f', cap {cap} of the pool'})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="civic", description="Civic: run, load and verify a Civic site.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -157,6 +229,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rule", required=True, help="preset: cn278-ordinary, cn278-major, cn-residents-meeting, majority, two-thirds")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_tally)
+
+    p = commands.add_parser("rank", help="rank contest entries from the judges' scores (see docs/contests.md)")
+    p.add_argument("--scores", required=True, metavar="SCORES.csv",
+                   help="CSV with header judge_id,entry_id,score (one row per judge and entry)")
+    p.add_argument("--normalize", choices=["zscore", "none"], default="zscore",
+                   help="zscore (default): each judge's scores as z-scores; none: raw scores")
+    p.add_argument("--advance", type=int, default=0, metavar="N", help="how many entries advance (default 0)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_rank)
+
+    p = commands.add_parser("match", help="share a matching pool among contest entries (see docs/contests.md)")
+    p.add_argument("--pool", required=True, metavar="AMOUNT", help="the pool in yuan, at most 2 decimals")
+    p.add_argument("--contributions", required=True, metavar="FILE.csv",
+                   help="CSV with header entry_id,backer_key,amount (yuan, positive, at most 2 decimals)")
+    p.add_argument("--method", required=True, choices=["quadratic", "proportional"],
+                   help="quadratic: (Σ√c)² − Σc per entry; proportional: Σc per entry")
+    p.add_argument("--cap", metavar="F", help="no entry gets more than F × pool (0 < F ≤ 1); the rest is "
+                   "shared among the others, and what cannot be placed is reported as unallocated")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_match)
 
     audit_cmd = commands.add_parser("audit", help="the audit chain").add_subparsers(dest="action", required=True)
     audit_cmd.add_parser("verify", help="re-hash every event; name the first broken link").set_defaults(

@@ -129,8 +129,9 @@ def run_in_session(engine: Engine, fn: Callable[..., T], /, **kwargs) -> T:
 
 def import_all_models() -> None:
     """Import every models module so that SQLModel.metadata knows every table (Alembic, create_all)."""
-    from civic import audit, notifications  # noqa: F401
+    from civic import audit, notifications, uploads  # noqa: F401
     from civic.auth import models as _auth  # noqa: F401
+    from civic.contests import models as _contests  # noqa: F401
     from civic.covenants import models as _covenants  # noqa: F401
     from civic.places import models as _places  # noqa: F401
     from civic.votes import models as _votes  # noqa: F401

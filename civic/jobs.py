@@ -37,8 +37,10 @@ JobFn = Callable[[Engine, Settings, datetime], "int | JobReport"]
 _REGISTRY: dict[str, JobFn] = {}
 
 # Modules that register jobs; importing them fills the registry.
-# Votes first: closing a vote notifies its roll, and that mail should go out in the same run.
-JOB_MODULES = ["civic.votes.service", "civic.notifications", "civic.mail"]
+# Votes first: closing a vote notifies its roll, and that mail should go out in the same run. Contest backing
+# settles before results are published (only funded entries are ranked).
+JOB_MODULES = ["civic.votes.service", "civic.contests.backing", "civic.contests.results", "civic.notifications",
+               "civic.mail"]
 
 
 def due_job(name: str) -> Callable[[JobFn], JobFn]:

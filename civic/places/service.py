@@ -91,6 +91,11 @@ def current_link(on: date):
     return and_(UnitLink.since <= on, or_(UnitLink.until.is_(None), UnitLink.until > on))
 
 
+def trail(names: dict[int, str], path: str) -> str:
+    """"武昌区 › 水果湖街 › 北环社区": the whole path named, from `place_labels`' names."""
+    return " › ".join(names.get(i, "") for i in rules.path_ids(path))
+
+
 def in_scope(viewer: Viewer, path_column):
     """SQL for "the viewer may manage this path": any staff place id appears as a segment of it."""
     if viewer.admin:

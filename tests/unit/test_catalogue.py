@@ -98,7 +98,7 @@ def test_translations_keep_the_placeholders_of_their_msgid():
 
 def test_translations_have_no_stray_percent_signs():
     """Templates format every translation with `%` (Jinja's newstyle gettext): a lone % would crash the page."""
-    bad = [m.id for m in catalogue() if m.id and any(re.search(r"%(?!%|\()", s) for s in _strings(m) if s)]
+    bad = [m.id for m in catalogue() if m.id and any(re.search(r"%(?!\()", s.replace("%%", "")) for s in _strings(m) if s)]
     assert not bad, f"write a literal percent sign as %% in: {bad}"
 
 

@@ -9,6 +9,7 @@ from starlette.responses import StreamingResponse
 from starlette.routing import Route
 
 from civic import clock
+from civic.contests import exports as contest_exports
 from civic.db import run_in_session
 from civic.pagination import page_number
 from civic.votes import exports, queries
@@ -27,7 +28,9 @@ async def index(request: Request):
     """Every vote that publishes open data, newest first, with its files and how to recount them."""
     found = await call(request, exports.published_votes, number=page_number(request.query_params.get("page")),
                        size=request.app.state.settings.page_size, now=clock.now())
-    return render(request, "open_data/index.html", {"found": found, "files": exports.FILES, "labels": queries})
+    contests = await call(request, contest_exports.published_contests)
+    return render(request, "open_data/index.html", {"found": found, "files": exports.FILES, "labels": queries,
+                                                    "contests": contests})
 
 
 def _download(file: str):

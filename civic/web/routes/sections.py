@@ -9,7 +9,6 @@ from civic.i18n import N_
 from civic.web.render import render
 
 SECTIONS = {
-    "contests": (N_("Contests"), N_("Volunteer-project contests: residents enter projects, neighbours back them with money, hours and materials, judges score them."), N_("No contests have been announced yet.")),
     "planning": (N_("Planning"), N_("Participatory community planning: residents and planners mark the beauty and the pain of a place on a map."), N_("No planning projects have started yet.")),
     "grants": (N_("Grants"), N_("Venture-philanthropy grants for community organisations: calls, applications, reviews, awards and every tranche disclosed."), N_("No grant programmes have been opened yet.")),
 }

@@ -12,6 +12,7 @@ from tqdm import tqdm
 from civic import clock
 from civic.auth.models import Account, Role, RoleGrant, ScopeType
 from civic.auth.passwords import hash_password
+from civic.contests import demo as demo_contests
 from civic.covenants import demo as demo_covenants
 from civic.errors import InvalidInput
 from civic.i18n import N_
@@ -32,10 +33,13 @@ DEMO_ACCOUNTS = [
     ("resident@civic.test", "赵丽", None, None, None, "resident with no unit yet: can ask to be linked"),
     ("gridworker@civic.test", "网格员 孙强", Role.grid_worker, "grid", None, "grid worker of 北环社区第1网格"),
     ("planner@civic.test", "社区规划师 林静", None, None, None, "planner (no project yet: no grant)"),
-    ("judge@civic.test", "评委 郭伟", None, None, None, "judge (no contest yet: no grant)"),
+    # Their grants are per contest: civic.contests.demo appoints them on each demo contest (_accounts gives none).
+    ("judge@civic.test", "评委 郭伟", Role.judge, None, None,
+     "judge of both demo contests (declared a conflict in the finished one)"),
     ("reviewer@civic.test", "评审 何琳", None, None, None, "grant reviewer (no programme yet: no grant)"),
     ("officer@civic.test", "项目官员 梁涛", None, None, None, "programme officer (no programme yet: no grant)"),
-    ("treasurer@civic.test", "出纳 宋洁", None, None, None, "treasurer (no programme yet: no grant)"),
+    ("treasurer@civic.test", "出纳 宋洁", Role.treasurer, None, None,
+     "treasurer of both demo contests (confirms money received)"),
     ("ngo@civic.test", "社会组织 唐颖", None, None, None, "NGO member (no organisation yet: no grant)"),
 ]
 
@@ -66,17 +70,17 @@ def load(engine: Engine, name: str, progress: bool = True) -> str:
         head = (f"Loaded the Wuchang demo register in {seconds:.1f} s: {c['streets']} streets, {c['communities']} "
                 f"communities, {c['compounds']} compounds, {c['units']:,} units, {c['people']:,} people, "
                 f"{c['owner_links']:,} owner links, {c['tenants']} tenants, {c['households']:,} households in "
-                f"{c['grids']} grids; {len(new_accounts)} accounts created; {new_votes} votes, proposals and covenants.")
+                f"{c['grids']} grids; {len(new_accounts)} accounts created; {new_votes} votes, proposals, covenants and contests.")
     else:
         head = (f"Demo register already loaded; created {len(new_accounts)} missing accounts "
-                f"and {new_votes} missing votes, proposals and covenants.")
+                f"and {new_votes} missing votes, proposals, covenants and contests.")
     return head + "\n\n" + account_table()
 
 
 def _votes(session: Session, register: demo.DemoRegister) -> int:
     """The demo votes (civic.votes.demo), opened by staff@ of 北环社区 on the register just written, the
-    residents' proposal gathering support, and the demo covenants (civic.covenants.demo); returns how many
-    were created."""
+    residents' proposal gathering support, the demo covenants (civic.covenants.demo) and contests
+    (civic.contests.demo); returns how many were created."""
     staff = session.execute(select(Account.id).where(Account.email == "staff@civic.test")).scalar()
     visitors = {register.person_ids[ref] for ref in demo_votes.KEEP_FOR_VISITORS if ref in register.person_ids}
     now = clock.now()
@@ -84,7 +88,9 @@ def _votes(session: Session, register: demo.DemoRegister) -> int:
                                     visitor_person_ids=visitors, now=now)
     created += demo_votes.load_proposal(session, now=now)
     # The covenants after the votes: one of them is in its own ratification vote.
-    return created + demo_covenants.load_covenants(session, staff_account_id=staff, now=now)
+    created += demo_covenants.load_covenants(session, staff_account_id=staff, now=now)
+    # The contests last: their residents' accounts are made for whoever the covenants left without one.
+    return created + demo_contests.load_contests(session, staff_account_id=staff, now=now)
 
 
 def account_table() -> str:

@@ -1,0 +1,629 @@
+"""Demo contests of 北环社区, made through the real services at times in the past (as the demo votes and
+covenants are), so every state a visitor sees came about as it would for real:
+
+- 2026年“了不起的居民”志愿服务项目大赛, modelled on the seed and finished: 72 entries (6 rejected at screening
+  with public reasons), backed by about 250 residents with money, volunteer hours and materials (6 entries
+  missed their money goal and released their pledges), scored by 5 judges on a four-criterion rubric (郭伟,
+  judge@, declared one conflict; one sheet was left incomplete), results published: 20 advance, 5 win and
+  ¥100,000 is matched quadratically (cap 10 %); the treasurer (宋洁, treasurer@) has confirmed part of the money;
+- 2027年社区微更新志愿项目众筹, open for backing now (it closes in six days): 12 accepted entries; 王秀英
+  (owner@) leads 南苑村小区楼道微花园 with 陈晓明 (tenant@), and 刘建国 (owner2@) backs another entry.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from functools import partial
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlmodel import Session
+
+from civic.auth.models import Account
+from civic.contests import backing, discussion, entries, entry_team, judging, ledger, results, rules, setup
+from civic.contests.entry_input import EntryForm
+from civic.contests.models import (
+    Contest,
+    ContestEntry,
+    EntryMember,
+    Funding,
+    MaterialNeed,
+    Pledge,
+    PledgeKind,
+    PledgeStatus,
+    RubricCriterion,
+    ScoreItem,
+    ScoreSheet,
+)
+from civic.places.models import Person, PersonKind, Place, Unit, UnitLink
+from civic.places.rules import Viewer
+from civic.places.service import REGISTER_TZ, current_link
+
+FINISHED_TITLE = "2026年“了不起的居民”志愿服务项目大赛"
+BACKING_TITLE = "2027年社区微更新志愿项目众筹"
+COMMUNITY = "北环社区"
+COMPOUNDS = {"南苑村小区": 8, "北环路小区": 5}  # compound → buildings
+DEMO_EMAILS = ("owner@civic.test", "owner2@civic.test", "tenant@civic.test")
+JUDGES = [("judge2@civic.test", "评委 王明"), ("judge3@civic.test", "评委 李芳"), ("judge4@civic.test", "评委 张强"),
+          ("judge5@civic.test", "评委 陈静")]  # besides judge@civic.test; accounts with no way to sign in
+# (title variants, summary, beneficiaries, plan steps, budget items, material needs (item, unit, quantity),
+# whether volunteer hours are asked for)
+THEMES = [
+    (("楼道微花园", "屋顶小菜园", "口袋花园", "共享花箱"),
+     "把{where}闲置的角落改造成居民一起照料的{name}，志愿者排班浇水、修剪和换季补种。",
+     "{where}的居民，尤其是喜欢园艺的老人和放学后的孩子",
+     ("清理场地，征集居民意见", "采购花苗和种植箱，周末集中种植", "志愿者排班养护，每月一次园艺课"),
+     ("花苗和种子", "种植箱和花盆", "营养土和有机肥", "园艺工具"), (("花盆", "个", 40), ("营养土", "袋", 30)), True),
+    (("银龄助餐点", "爱心午餐桌", "长者送餐队"),
+     "为{where}行动不便的老人提供午餐，志愿者负责分餐、送餐上门和饭后陪聊。",
+     "{where}七十岁以上独居、空巢老人约三十位",
+     ("摸排需要助餐的老人，与社区食堂约定价格", "招募送餐志愿者，排好每周班表", "每月回访老人，调整菜单"),
+     ("保温送餐箱", "餐具和消毒柜", "老人餐费补贴", "志愿者保险"), (("保温箱", "个", 10),), True),
+    (("四点半课堂", "暑期儿童托管班", "周末亲子手工坊"),
+     "在{where}为双职工家庭的孩子提供放学后的看护和作业辅导，由退休教师和大学生志愿者轮值。",
+     "{where}一至六年级的孩子和他们的家长",
+     ("借用社区活动室，布置学习角", "招募退休教师和大学生志愿者", "开班：每周一至五16:30—18:30"),
+     ("桌椅和台灯", "文具和绘本", "手工材料", "志愿者保险"), (("绘本", "本", 100), ("折叠桌", "张", 8)), True),
+    (("垃圾分类督导队", "厨余堆肥角", "旧衣物回收站"),
+     "在{where}的投放点组织志愿者定时督导，手把手教居民分类，把厨余变成花园的肥料。",
+     "{where}全体居民和保洁员",
+     ("培训督导志愿者", "早晚高峰在投放点值守两个月", "每月公布各楼栋分类正确率"),
+     ("督导马甲和手套", "宣传海报和分类指引", "堆肥桶", "洗手池改造"), (("堆肥桶", "个", 12),), True),
+    (("邻里修缮队", "共享工具屋", "便民维修日"),
+     "组织会修东西的居民组成修缮队，每月一次在{where}义务修理家电、自行车和门窗小毛病。",
+     "{where}的老人家庭和有需要的居民",
+     ("登记有手艺的志愿者", "购置常用工具，设立工具借用登记", "每月第一个周六集中维修"),
+     ("常用工具套装", "维修配件", "工具柜", "宣传单"), (("螺丝和配件", "盒", 20),), False),
+    (("社区图书角", "亲子共读会", "楼道漂流书架"),
+     "在{where}设一个居民捐书、自助借还的图书角，每周末组织一次亲子共读。",
+     "{where}的孩子、家长和爱读书的老人",
+     ("征集旧书，整理分类", "安装书架，制定借还公约", "每周末一次共读活动"),
+     ("书架", "新书采购", "阅读垫和灯具", "活动物料"), (("图书", "本", 200),), False),
+    (("独居老人探访", "银发电话关怀", "高龄老人陪伴计划"),
+     "志愿者与{where}的独居老人结对，每周上门或电话问候一次，发现困难及时报告网格员。",
+     "{where}的独居和高龄老人",
+     ("与网格员一起确定结对名单", "培训志愿者：沟通、安全和急救常识", "每周探访，每月交流一次"),
+     ("探访慰问品", "志愿者培训", "紧急呼叫器", "交通补贴"), (), True),
+    (("楼道消防宣传", "电动车安全充电宣传", "应急救护培训"),
+     "在{where}开展消防和用电安全宣传，请专业老师培训居民心肺复苏和灭火器使用。",
+     "{where}全体居民",
+     ("排查楼道隐患，拍照记录", "请消防站和红十字会老师授课", "每栋楼培训两名安全员"),
+     ("培训讲师交通费", "灭火器和演示器材", "宣传展板", "急救包"), (("灭火器", "个", 16),), True),
+    (("长者智能手机课堂", "数字助老服务站"),
+     "大学生和年轻居民志愿者教{where}的老人用手机挂号、缴费、视频通话和识别诈骗。",
+     "{where}六十岁以上的居民",
+     ("问卷了解老人最想学什么", "编写图文教材", "每周两次小班课，一对一辅导"),
+     ("教材印刷", "投影和音响租用", "茶水", "志愿者保险"), (), True),
+    (("邻里百家宴", "楼栋议事会", "邻里节"),
+     "在{where}办一次邻里百家宴和楼栋议事会，让新老住户相识，一起商量楼栋的大小事。",
+     "{where}的新老住户",
+     ("各楼栋召集人报名", "筹备百家宴和才艺表演", "议事会收集居民提议并公示"),
+     ("场地布置", "桌椅租用", "议事会物料", "活动保险"), (("折叠桌", "张", 10),), False),
+    (("楼道微更新墙绘", "小广告清理行动", "文明养犬引导"),
+     "发动{where}的居民和孩子清理小广告、粉刷楼道，画上大家一起设计的墙绘。",
+     "{where}的居民",
+     ("征集墙绘设计，居民投票", "清理小广告，粉刷底漆", "周末集体作画，完工后居民评议"),
+     ("涂料和画笔", "清洁工具", "防护用品", "设计费"), (("涂料", "桶", 20),), True),
+]
+REJECTIONS = [
+    "项目以收费培训为主，属于经营活动，不符合大赛“志愿服务”的要求。",
+    "项目实施地点不在北环社区范围内。",
+    "预算中八成为人员劳务费，不符合志愿项目的预算要求。",
+    "与已列入2026年老旧小区改造计划的楼道照明工程重复。",
+    "需要在消防通道内搭建设施，存在安全隐患。",
+    "实施计划过于简略，无法判断项目能否完成；欢迎完善后参加下一届。",
+]
+RUBRIC = [
+    ("社区需要", 30, "项目回应的是不是居民真实、迫切的需要。",
+     ("看不出居民需要", "需要不明确，缺少了解", "有一定需要，做过初步了解", "需要明确，有居民意见支撑",
+      "需要迫切、受益面广，有充分的调查")),
+    ("可行性", 25, "计划、预算和分工能否把项目做成。",
+     ("计划和预算都不清楚", "计划粗略，预算偏差大", "计划基本可行，预算大体合理", "计划具体，预算合理",
+      "计划周密、预算精打细算，风险有预案")),
+    ("居民参与", 25, "居民是不是一起出力，而不只是受益。",
+     ("只靠一两个人", "参与的居民很少", "有一支小的志愿者队伍", "多位居民参与，分工明确",
+      "各类居民广泛参与，有接力的志愿者")),
+    ("可持续性", 20, "大赛结束以后项目能否继续。",
+     ("活动结束即停止", "延续全靠个人热情", "有初步的延续打算", "有延续的机制和人手",
+      "有长期机制、接续团队和稳定的资源")),
+]
+# Money pledges, in yuan: most backers give a little, a few give a lot.
+SMALL = (10, 20, 20, 30, 50, 50, 50, 66, 88, 100)
+BIG = (200, 300, 300, 500, 500)
+# (profile, accepted entries, money goals in yuan, share of big pledges, how far past the goal backing ends)
+PROFILES = [("crowd", 22, (1000, 2500), 0.0, (1.0, 1.2)), ("patron", 14, (2000, 5000), 1.0, (1.0, 1.25)),
+            ("mixed", 24, (2500, 8000), 0.25, (1.0, 1.2)), ("short", 6, (3000, 8000), 0.25, (0.35, 0.85))]
+BACKERS = 250
+# The contest open for backing: (where, what); 王秀英 (owner@) leads the first, the third is rejected.
+BACKING_ENTRIES = [("南苑村小区", "楼道微花园"), ("北环路小区", "楼道微更新墙绘"), ("南苑村小区5栋", "共享工具屋"),
+                   ("北环社区", "口袋花园"), ("北环路小区2栋", "楼道漂流书架"), ("南苑村小区", "电动车安全充电宣传"),
+                   ("北环路小区", "共享花箱"), ("南苑村小区3栋", "邻里修缮队"), ("北环社区", "长者智能手机课堂"),
+                   ("南苑村小区", "文明养犬引导"), ("北环路小区", "厨余堆肥角"), ("南苑村小区7栋", "楼栋议事会"),
+                   ("北环社区", "小广告清理行动")]
+BACKING_REJECTED = 2
+
+
+FINISHED_TEXT = """北环社区第二届“了不起的居民”志愿服务项目大赛：居民自己组队，提出身边的志愿服务微项目，邻居们用钱、
+志愿时间和物资支持，评委按公开的评分表打分，社区公益基金提供 10 万元配捐。
+
+- **谁能参加**：住在北环社区的居民，一至二十人组队，一个项目一个负责人。
+- **全有或全无**：公众支持截止时没有筹满目标金额的项目，所有认捐自动释放，不收一分钱。
+- **怎么评**：五位评委按评分表打分，每位评委的分数先做 z 分数标准化，再与支持人数按 70 : 30 合成排名；
+  前 20 名晋级，前 5 名获奖。
+- **配捐**：10 万元按平方配捐（quadratic funding）分配给晋级项目，单个项目最多获配 10%。支持的人越多，
+  配捐越多，而不只看钱多钱少。"""
+BACKING_TEXT = """社区微更新志愿项目众筹：楼道、花园、墙面、小空间，由居民自己动手改造。公众支持期间，居民可以认捐
+钱、志愿时间和物资；截止时没有筹满目标金额的项目，认捐全部释放。3 万元配捐按平方配捐分配给晋级项目，
+单个项目最多获配 20%。"""
+NOTES = ("加油！", "支持邻居！", "我周末有空可以来帮忙。", "希望早日建成。", "给孩子们的。", "")
+COMMENTS = ("这个项目太需要了，我家老人一定参加。", "请问志愿者报名找谁？", "我家有几盆多余的花，可以捐出来。",
+            "预算里的工具能不能先借社区的，省点钱？", "支持！周末有空来帮忙。", "希望能覆盖到我们楼。",
+            "孩子放学后终于有地方去了。", "建议先和物业沟通好场地。")
+WINNER_UPDATES = ("项目已经启动：第一次志愿者碰头会在社区活动室召开，{n} 位邻居报了名。",
+                  "第一批物资已经到位，账目在社区公示栏公开，欢迎大家监督。")
+WINNER_COMMENTS = ("恭喜！实至名归。", "配捐到账后记得公示账目。", "第一次活动我报名！")
+# Judges: (leniency, spread) in levels: one is generous, one strict, one uses only the middle of the scale,
+# so that their raw totals are not comparable and the z-scores matter.
+JURY = ((0.0, 1.0), (0.6, 0.7), (-0.5, 1.2), (0.3, 0.5), (-0.3, 0.9))
+CONFLICT_REASON = "该项目负责人是我的邻居，平时来往很多。"
+
+
+def _day(now: datetime, days: int, hour: int = 0) -> datetime:
+    """`hour` o'clock in Wuhan, `days` days from today: phase boundaries fall on the hour, as staff set them."""
+    today = now.astimezone(REGISTER_TZ).replace(hour=0, minute=0, second=0, microsecond=0)
+    return (today + timedelta(days=days, hours=hour)).astimezone(UTC)
+
+
+def _between(rng: random.Random, start: datetime, end: datetime) -> datetime:
+    return start + (end - start) * rng.random()
+
+
+def _viewer(session: Session, email: str) -> Viewer | None:
+    row = session.execute(select(Account.id, Account.person_id).where(Account.email == email)).first()
+    return Viewer(account_id=row[0], person_id=row[1]) if row else None
+
+
+def _account(session: Session, email: str, name: str, created_at: datetime) -> None:
+    if _viewer(session, email) is None:
+        session.execute(insert(Account.__table__), [{"email": email, "display_name": name, "is_active": True,
+                                                     "locale": "zh-Hans", "created_at": created_at}])
+
+
+def _residents(session: Session, place: Place, on: date, created_at: datetime) -> list[Viewer]:
+    """Accounts of the people living under `place` on `on` (created, with no way to sign in, for those who have
+    none: residents who took part at the community office or on their phones), in account order."""
+    people = sorted(session.execute(
+        select(UnitLink.person_id).join(Unit, Unit.id == UnitLink.unit_id).join(Place, Place.id == Unit.building_id)
+        .join(Person, Person.id == UnitLink.person_id)
+        .where(Place.path.startswith(place.path), current_link(on), Person.kind == PersonKind.natural)
+        .distinct()).scalars())
+    have = set(session.execute(select(Account.person_id).where(Account.person_id.in_(people))).scalars())
+    names = dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(people))).all())
+    missing = [p for p in people if p not in have]
+    if missing:
+        session.execute(insert(Account.__table__), [{"display_name": names[p], "person_id": p, "is_active": True,
+                                                     "locale": "zh-Hans", "created_at": created_at} for p in missing])
+    rows = session.execute(select(Account.id, Account.person_id).where(Account.person_id.in_(people),
+                                                                       Account.is_active).order_by(Account.id)).all()
+    return [Viewer(account_id=a, person_id=p) for a, p in rows]
+
+
+def _contest(session: Session, staff: Viewer, place: Place, values: setup.ContestSetup, *, created: datetime,
+             judges: list[str], treasurer: str) -> Contest:
+    """Staff create the contest, declare its rubric, appoint its judges and treasurer and publish it."""
+    contest = setup.create_contest(session, viewer=staff, place_id=place.id, setup=values, now=created)
+    setup.set_rubric(session, viewer=staff, contest_id=contest.id, now=created, criteria=[
+        setup.CriterionInput(name=name, weight=weight, description=text,
+                             levels=list(enumerate(levels, start=1))) for name, weight, text, levels in RUBRIC])
+    for contact, role in [(j, "judge") for j in judges] + [(treasurer, "treasurer")]:
+        if _viewer(session, contact):  # a demo account deleted since stays deleted
+            setup.appoint_by_contact(session, viewer=staff, contest_id=contest.id, contact=contact, role=role,
+                                     now=created + timedelta(days=1))
+    return setup.publish_contest(session, viewer=staff, contest_id=contest.id, now=created + timedelta(days=2))
+
+
+def _form(rng: random.Random, theme: tuple, name: str, where: str, place_ids: dict[str, int],
+          goal: int) -> EntryForm:
+    """An entry of this theme: its texts, a budget adding up to the money goal (yuan), hours and materials."""
+    _names, summary, beneficiaries, steps, items, needs, hours = theme
+    title = where + (name.removeprefix("社区") if where == COMMUNITY else name)  # not 北环社区社区图书角
+    compound = next((c for c in COMPOUNDS if where.startswith(c)), None)
+    weights = [rng.uniform(1, 3) for _ in range(rng.randint(2, len(items)))]
+    amounts = [round(goal * w / sum(weights) / 50) * 50 for w in weights[:-1]]
+    budget = [(item, str(amount)) for item, amount in zip(items, [*amounts, goal - sum(amounts)], strict=False)]
+    plan = "\n".join(f"{n}. 第{'一二三四'[n - 1]}步：{step}。" for n, step in enumerate(steps, start=1))
+    plan += f"\n\n团队{rng.choice(('每周碰头一次', '每两周开一次会', '在楼栋群里随时沟通'))}，账目在社区公示栏公开。"
+    point = {}
+    if compound and rng.random() < 0.5:
+        lon, lat = {"南苑村小区": (114.343402, 30.553221), "北环路小区": (114.348103, 30.553926)}[compound]
+        point = {"latitude": f"{lat + rng.uniform(-0.0008, 0.0008):.6f}",
+                 "longitude": f"{lon + rng.uniform(-0.0008, 0.0008):.6f}"}
+    return EntryForm(
+        title=title, summary=summary.format(where=where, name=name), beneficiaries=beneficiaries.format(where=where),
+        plan=plan, place=str(place_ids[compound]) if compound else "", money_goal=str(goal),
+        hours_goal=str(rng.choice((20, 30, 40, 60, 80, 120))) if hours else "", budget=budget, **point,
+        materials=[(item, str(rng.randint(quantity // 2, quantity)), unit) for item, unit, quantity in needs
+                   if rng.random() < 0.7])
+
+
+def _where(rng: random.Random) -> str:
+    compound = rng.choice(list(COMPOUNDS) + [COMMUNITY])
+    if compound != COMMUNITY and rng.random() < 0.5:
+        return f"{compound}{rng.randint(1, COMPOUNDS[compound])}栋"
+    return compound
+
+
+def _where_not_taken(rng: random.Random, name: str, taken: set[tuple[str, str]]) -> str:
+    """Where an entry called `name` happens, so that no two entries have the same title."""
+    for _ in range(50):
+        where = _where(rng)
+        if (where, name) not in taken:
+            break
+    taken.add((where, name))
+    return where
+
+
+def _enter(session: Session, *, contest_id: int, lead: Viewer, members: list[Viewer], form: EntryForm,
+           at: datetime, contacts: tuple[str, ...] = ()) -> int:
+    """The lead starts the entry, the team is formed, and it is submitted a few hours later."""
+    entry = entries.create_entry(session, viewer=lead, contest_id=contest_id, form=form, now=at)
+    # entry_team.add_member finds people by e-mail or phone, which these residents' accounts do not have.
+    session.add_all([EntryMember(entry_id=entry.id, account_id=m.account_id, added_at=at) for m in members])
+    for contact in contacts:
+        entry_team.add_member(session, viewer=lead, entry_id=entry.id, contact=contact, now=at + timedelta(hours=1))
+    entries.submit_entry(session, viewer=lead, entry_id=entry.id, now=at + timedelta(hours=3))
+    return entry.id
+
+
+def load_contests(session: Session, *, staff_account_id: int | None, now: datetime, seed: int = 2026) -> int:
+    """Create the demo contests that do not exist yet; returns how many were created."""
+    have = set(session.execute(select(Contest.title)).scalars())
+    staff = Viewer(account_id=staff_account_id, admin=True)
+    place = session.execute(select(Place).where(Place.name == COMMUNITY)).scalar_one()
+    created = 0
+    if FINISHED_TITLE not in have:
+        _finished(session, staff, place, now, random.Random(seed))
+        created += 1
+    if BACKING_TITLE not in have:
+        _open_for_backing(session, staff, place, now, random.Random(seed + 1))
+        created += 1
+    return created
+
+
+def _finished(session: Session, staff: Viewer, place: Place, now: datetime, rng: random.Random) -> None:
+    """Submissions opened 150 days ago, backing closed 40 days ago, judging a week ago: the results are out."""
+    dates = {"submission_opens_at": _day(now, -150, 9), "submission_closes_at": _day(now, -110),
+             "backing_opens_at": _day(now, -100, 9), "backing_closes_at": _day(now, -40),
+             "judging_closes_at": _day(now, -7)}
+    created = dates["submission_opens_at"] - timedelta(days=14)
+    for email, name in JUDGES:
+        _account(session, email, name, created)
+    contest = _contest(session, staff, place, setup.ContestSetup(
+        title=FINISHED_TITLE, description=FINISHED_TEXT, prize_pool_fen=100_000_00, advance_count=20, winner_count=5,
+        jury_weight=70, support_weight=30, matching_method="quadratic", matching_cap_percent=10, **dates),
+        created=created, judges=["judge@civic.test"] + [e for e, _n in JUDGES], treasurer="treasurer@civic.test")
+    residents = _residents(session, place, dates["submission_opens_at"].astimezone(REGISTER_TZ).date(), created)
+    demo = [v for v in (_viewer(session, e) for e in DEMO_EMAILS) if v and v in residents]
+    pool = [v for v in residents if v not in demo]
+    rng.shuffle(pool)
+    accepted = _finished_entries(session, contest, staff, pool, rng)
+    backers = demo + rng.sample(pool, min(len(pool), BACKERS - len(demo)))
+    _finished_backing(session, contest, accepted, backers, rng)
+    backing.settle_backing(session, contest_id=contest.id, now=contest.backing_closes_at)
+    _finished_judging(session, contest, rng)
+    results.publish_results(session, contest_id=contest.id, now=contest.judging_closes_at + timedelta(minutes=1))
+    _after_results(session, contest, backers, rng)
+
+
+def _finished_entries(session: Session, contest: Contest, staff: Viewer, pool: list[Viewer],
+                      rng: random.Random) -> list[tuple[int, str, set[int]]]:
+    """72 entries by teams of one to three, screened: 6 rejected. Returns (entry id, profile, team) of the
+    accepted ones; the profile says how they will be backed."""
+    profiles = {name: (goals, big, reach) for name, _n, goals, big, reach in PROFILES}
+    plan = [name for name, count, *_ in PROFILES for _ in range(count)] + ["rejected"] * len(REJECTIONS)
+    rng.shuffle(plan)
+    places = dict(session.execute(select(Place.name, Place.id).where(Place.name.in_(COMPOUNDS))).all())
+    opens, closes = contest.submission_opens_at, contest.submission_closes_at
+    times = sorted(_between(rng, opens + timedelta(hours=1), closes - timedelta(days=2)) for _ in plan)
+    members, taken, made = iter(pool[len(plan):]), set(), []
+    deck = [(theme, name) for theme in THEMES for name in theme[0]]  # every kind of project, none too often
+    deck = rng.sample(deck, len(deck)) * (len(plan) // len(deck) + 1)
+    for n, (profile, at) in enumerate(zip(plan, times, strict=True)):
+        theme, name = deck[n]
+        where = _where_not_taken(rng, name, taken)
+        low, high = profiles.get(profile, ((1000, 8000),))[0]
+        form = _form(rng, theme, name, where, places, rng.randrange(low, high + 1, 100))
+        team = [pool[n]] + [next(members) for _ in range(rng.choice((0, 0, 1, 1, 1, 2)))]
+        entry_id = _enter(session, contest_id=contest.id, lead=team[0], members=team[1:], form=form, at=at)
+        made.append((entry_id, profile, {v.account_id for v in team}))
+    rejections = iter(REJECTIONS)
+    screened = contest.submission_closes_at + timedelta(days=1, hours=9)
+    for n, (entry_id, profile, _team) in enumerate(made):
+        rejected = profile == "rejected"
+        reason = next(rejections) if rejected else rng.choice(("", "符合大赛要求。", "符合大赛要求，欢迎邻居们支持。"))
+        entries.screen_entry(session, viewer=staff, entry_id=entry_id, decision="reject" if rejected else "accept",
+                             reason=reason, now=screened + timedelta(minutes=20 * n))
+    return [(e, p, team) for e, p, team in made if p != "rejected"]
+
+
+class _Timeline:
+    """What people do, each at its time: planned entry by entry, done in time order by `run`.
+
+    What the demo accounts do (anyone who can sign in and look) goes through the services. The pledges of the
+    residents' accounts, which no one can sign in to, are written in bulk, in the same time order, as the
+    register itself is: the service takes about 2 ms a pledge, and there are thousands (their audit events and
+    notifications are left out with them)."""
+
+    def __init__(self, session: Session, rng: random.Random):
+        self.session, self.rng, self.events, self.pledges = session, rng, [], {}
+        self.visitors = set(session.execute(select(Account.id).where(Account.password_hash.is_not(None))).scalars())
+
+    def add(self, at: datetime, call: Callable, **kwargs) -> None:
+        self.events.append((at, len(self.events), partial(call, self.session, now=at, **kwargs)))
+
+    def pledge(self, at: datetime, *, viewer: Viewer, entry_id: int, service: bool = False, **offer) -> int:
+        """A pledge, with a note now and then; its key finds the pledge's id once made (to cancel it)."""
+        key, note = len(self.events), self.rng.choice(NOTES) if self.rng.random() < 0.1 else ""
+        if service or viewer.account_id in self.visitors:
+            def make() -> None:
+                self.pledges[key] = backing.pledge(self.session, viewer=viewer, entry_id=entry_id, note=note, now=at,
+                                                   **offer).id
+            self.events.append((at, key, make))
+        else:
+            self.events.append((at, key, {"entry_id": entry_id, "account_id": viewer.account_id, "note": note,
+                                          "created_at": at, "status": PledgeStatus.standing, "amount_fen": 0,
+                                          "hours": 0, "material_need_id": None, "quantity": 0, **offer}))
+        return key
+
+    def cancel(self, at: datetime, key: int, who: Viewer) -> None:
+        self.events.append((at, len(self.events), lambda: backing.cancel_pledge(
+            self.session, viewer=who, pledge_id=self.pledges[key], now=at)))
+
+    def run(self) -> None:
+        rows = []
+        for _at, _n, event in sorted(self.events, key=lambda e: (e[0], e[1])):
+            if isinstance(event, dict):
+                rows.append(event)
+                continue
+            if rows:  # written before anything that might count them
+                self.session.execute(insert(Pledge.__table__), rows)
+                rows = []
+            event()
+        if rows:
+            self.session.execute(insert(Pledge.__table__), rows)
+        self.events = []
+
+
+def _back(plan: _Timeline, entry: ContestEntry, needs: list[tuple[int, int]], queue: Iterator[Viewer],
+          when: Callable[[], datetime], *, big: float, reach: float, short: bool = False,
+          share: tuple[float, float] = (0.6, 1.2)) -> None:
+    """Backers pledge money until `reach` times the goal (a `short` entry stops before its goal), hours and
+    materials until a `share` of what is needed."""
+    rng, total = plan.rng, 0
+    while total < entry.money_goal_fen * reach:
+        fen = rng.choice(BIG if rng.random() < big else SMALL) * 100
+        if short and total + fen >= entry.money_goal_fen:
+            break
+        plan.pledge(when(), viewer=next(queue), entry_id=entry.id, kind=PledgeKind.money, amount_fen=fen)
+        total += fen
+    for need_id, goal in [(None, entry.hours_goal)] + needs:
+        target, total = goal * rng.uniform(*share), 0
+        while total < target:
+            given = rng.choice((2, 4, 4, 6, 8, 10, 16) if need_id is None else (1, 2, 2, 5, 10))
+            offer = ({"kind": PledgeKind.hours, "hours": given} if need_id is None else
+                     {"kind": PledgeKind.materials, "material_need_id": need_id, "quantity": given})
+            plan.pledge(when(), viewer=next(queue), entry_id=entry.id, **offer)
+            total += given
+
+
+def _entry_rows(session: Session, contest_id: int) -> tuple[dict[int, ContestEntry], dict[int, list]]:
+    rows = {e.id: e for e in session.execute(select(ContestEntry).where(ContestEntry.contest_id == contest_id))
+            .scalars()}
+    needs = defaultdict(list)
+    for need_id, entry_id, quantity in session.execute(
+            select(MaterialNeed.id, MaterialNeed.entry_id, MaterialNeed.quantity)
+            .where(MaterialNeed.entry_id.in_(rows)).order_by(MaterialNeed.id)):
+        needs[entry_id].append((need_id, quantity))
+    return rows, needs
+
+
+def _finished_backing(session: Session, contest: Contest, accepted: list, backers: list[Viewer],
+                      rng: random.Random) -> None:
+    """Pledges of money (many small ones on some entries, a few big ones on others), hours and materials; the
+    "short" entries stop before their goal; a few backers cancel; neighbours comment."""
+    profiles = {name: (big, reach) for name, _n, _goals, big, reach in PROFILES}
+    opens, closes = contest.backing_opens_at, contest.backing_closes_at
+    rows, needs = _entry_rows(session, contest.id)
+    plan = _Timeline(session, rng)
+
+    def when() -> datetime:  # most pledges come in over the weeks, some in the last day's rush
+        if rng.random() < 0.12:
+            return _between(rng, closes - timedelta(hours=24), closes - timedelta(minutes=10))
+        return _between(rng, opens + timedelta(hours=1), closes - timedelta(hours=25))
+
+    for entry_id, profile, team in accepted:
+        big, reach = profiles[profile]
+        eligible = [b for b in backers if b.account_id not in team]
+        rng.shuffle(eligible)
+        queue = iter(eligible * 3)  # never runs out; the rare second pledge by one backer is real enough
+        _back(plan, rows[entry_id], needs[entry_id], queue, when, big=big, reach=rng.uniform(*reach),
+              short=profile == "short")
+        if profile != "short" and rng.random() < 0.15:  # pledged, then thought better of it
+            at, who = _between(rng, opens + timedelta(hours=1), closes - timedelta(days=20)), next(queue)
+            key = plan.pledge(at, viewer=who, entry_id=entry_id, kind=PledgeKind.money, service=True,
+                              amount_fen=rng.choice(SMALL) * 100)
+            plan.cancel(at + timedelta(days=rng.uniform(1, 6)), key, who)
+    for n in range(12):
+        entry_id, _profile, team = rng.choice(accepted)
+        plan.add(_between(rng, opens, closes - timedelta(hours=1)), discussion.add_comment, entry_id=entry_id,
+                 viewer=rng.choice([b for b in backers if b.account_id not in team]), body=COMMENTS[n % len(COMMENTS)])
+    plan.run()
+
+
+def _level(rng: random.Random, quality: float, lenient: float, spread: float) -> int:
+    return max(1, min(5, round(3 + lenient + spread * (quality + rng.gauss(0, 0.5)))))
+
+
+def _finished_judging(session: Session, contest: Contest, rng: random.Random) -> None:
+    """郭伟 (judge@) declares a conflict as judging opens; the five judges score every funded entry from its
+    latent quality, each with their own leniency and spread, and revise a few sheets; one sheet is left
+    incomplete; meanwhile the treasurer confirms part of the money received. 郭伟's sheets and the
+    confirmations of the demo accounts' pledges go through the services, the rest is written in bulk."""
+    opens, closes = contest.backing_closes_at, contest.judging_closes_at
+    funded = session.execute(select(ContestEntry.id).where(ContestEntry.contest_id == contest.id,
+                                                           ContestEntry.funding == Funding.funded)
+                             .order_by(ContestEntry.id)).scalars().all()
+    weights = dict(session.execute(select(RubricCriterion.id, RubricCriterion.weight)
+                                   .where(RubricCriterion.contest_id == contest.id)
+                                   .order_by(RubricCriterion.position)).all())
+    panel = [Viewer(account_id=j.account_id) for j in judging.judges(session, contest.id)]
+    known = _viewer(session, "judge@civic.test")
+    guo = next((j for j in panel if known and j.account_id == known.account_id), panel[0])
+    conflicted, incomplete = rng.sample(list(funded), 2)
+    judging.declare_conflict(session, viewer=guo, entry_id=conflicted, reason=CONFLICT_REASON,
+                             now=opens + timedelta(hours=3))
+    plan, sheets = _Timeline(session, rng), []
+    quality = {(j.account_id, e): q for e in funded for q in [rng.gauss(0, 1)] for j in panel}
+    for entry_id in rng.sample(list(funded), 3):  # entries the jury will have to talk about
+        quality[rng.choice(panel).account_id, entry_id] += rng.choice((-2.5, 2.5))
+    for n, ((lenient, spread), judge) in enumerate(zip(JURY, panel, strict=False)):
+        for entry_id in funded:
+            if (judge, entry_id) == (guo, conflicted):
+                continue
+            levels = {c: _level(rng, quality[judge.account_id, entry_id], lenient, spread) for c in weights}
+            if n == 2 and entry_id == incomplete:
+                levels = dict(list(levels.items())[:2])  # to be finished, and never was
+            at = _between(rng, opens + timedelta(days=1), closes - timedelta(days=2))
+            revised = rng.random() < 0.03 and len(levels) == len(weights)  # second thoughts
+            later = _between(rng, at, closes - timedelta(days=1))
+            changed = {c: max(1, min(5, v + rng.choice((-1, 1)))) for c, v in levels.items()}
+            if judge.account_id in plan.visitors:
+                plan.add(at, judging.save_sheet, viewer=judge, entry_id=entry_id, levels=levels)
+                if revised:
+                    plan.add(later, judging.save_sheet, viewer=judge, entry_id=entry_id, levels=changed)
+            else:
+                sheets.append((at, later if revised else at, judge.account_id, entry_id, changed if revised else levels))
+    _write_sheets(session, contest.id, weights, sheets)
+    treasurer, confirmed = _viewer(session, "treasurer@civic.test"), []
+    share = {e: rng.choice((1.0, 1.0, 0.8, 0.5, 0.0)) for e in funded}
+    for pledge_id, entry_id, account_id in session.execute(
+            select(Pledge.id, Pledge.entry_id, Pledge.account_id).where(
+                Pledge.entry_id.in_(funded), Pledge.kind == PledgeKind.money, Pledge.status == PledgeStatus.standing)
+            .order_by(Pledge.id)):
+        if treasurer and rng.random() < share[entry_id]:
+            at = _between(rng, opens + timedelta(days=2), opens + timedelta(days=28))
+            if account_id in plan.visitors:  # they are told, and can sign in to read it
+                plan.add(at, ledger.confirm_money, viewer=treasurer, pledge_id=pledge_id)
+            else:
+                confirmed.append({"pledge": pledge_id, "at": at, "by": treasurer.account_id})
+    if confirmed:
+        session.execute(update(Pledge.__table__).where(Pledge.__table__.c.id == bindparam("pledge"))
+                        .values(confirmed_at=bindparam("at"), confirmed_by=bindparam("by")), confirmed)
+    plan.run()
+
+
+def _write_sheets(session: Session, contest_id: int, weights: dict[int, int], sheets: list) -> None:
+    """The sheets of the judges no one can sign in as, with their items, as judging.save_sheet leaves them."""
+    if not sheets:
+        return
+    rows = []
+    for created, updated, judge_id, entry_id, levels in sheets:
+        total, complete = rules.sheet_total(weights, levels)
+        rows.append({"contest_id": contest_id, "entry_id": entry_id, "judge_id": judge_id, "total": total,
+                     "complete": complete, "created_at": created, "updated_at": updated})
+    session.execute(insert(ScoreSheet.__table__), rows)
+    ids = {(e, j): i for i, e, j in session.execute(select(ScoreSheet.id, ScoreSheet.entry_id, ScoreSheet.judge_id)
+                                                    .where(ScoreSheet.contest_id == contest_id))}
+    session.execute(insert(ScoreItem.__table__), [
+        {"sheet_id": ids[entry_id, judge_id], "criterion_id": c, "level": level}
+        for _c, _u, judge_id, entry_id, levels in sheets for c, level in levels.items()])
+
+
+def _after_results(session: Session, contest: Contest, backers: list[Viewer], rng: random.Random) -> None:
+    """Each winning team tells its backers how the project starts; neighbours congratulate them."""
+    winners = session.execute(select(ContestEntry.id).where(ContestEntry.contest_id == contest.id, ContestEntry.wins)
+                              .order_by(ContestEntry.rank)).scalars().all()
+    for n, entry_id in enumerate(winners):
+        team = dict(session.execute(select(EntryMember.account_id, EntryMember.is_lead)
+                                    .where(EntryMember.entry_id == entry_id)).all())
+        at = contest.judging_closes_at + timedelta(days=n, hours=rng.randint(2, 10))
+        discussion.post_update(session, viewer=Viewer(account_id=next(a for a, lead in team.items() if lead)),
+                               entry_id=entry_id, body=WINNER_UPDATES[n % 2].format(n=rng.randint(8, 30)), now=at)
+        for k, body in enumerate(rng.sample(WINNER_COMMENTS, 2)):
+            discussion.add_comment(session, viewer=rng.choice([b for b in backers if b.account_id not in team]),
+                                   entry_id=entry_id, body=body, now=at + timedelta(hours=3 + 5 * k))
+
+
+def _open_for_backing(session: Session, staff: Viewer, place: Place, now: datetime, rng: random.Random) -> None:
+    """Submissions closed, 12 entries accepted (one rejected) and backing open until six days from now."""
+    dates = {"submission_opens_at": _day(now, -45, 9), "submission_closes_at": _day(now, -17),
+             "backing_opens_at": _day(now, -12, 9), "backing_closes_at": _day(now, 6, 20),
+             "judging_closes_at": _day(now, 30)}
+    created = dates["submission_opens_at"] - timedelta(days=10)
+    for email, name in JUDGES[:2]:
+        _account(session, email, name, created)
+    contest = _contest(session, staff, place, setup.ContestSetup(
+        title=BACKING_TITLE, description=BACKING_TEXT, prize_pool_fen=30_000_00, advance_count=6, winner_count=3,
+        jury_weight=60, support_weight=40, matching_method="quadratic", matching_cap_percent=20, **dates),
+        created=created, judges=["judge@civic.test", "judge2@civic.test", "judge3@civic.test"],
+        treasurer="treasurer@civic.test")
+    residents = _residents(session, place, dates["submission_opens_at"].astimezone(REGISTER_TZ).date(), created)
+    owner, owner2, tenant = (_viewer(session, e) for e in DEMO_EMAILS)
+    pool = [v for v in residents if v not in (owner, owner2, tenant)]
+    rng.shuffle(pool)
+    places = dict(session.execute(select(Place.name, Place.id).where(Place.name.in_(COMPOUNDS))).all())
+    opens, closes = contest.submission_opens_at, contest.submission_closes_at
+    times = sorted(_between(rng, opens + timedelta(hours=1), closes - timedelta(days=1)) for _ in BACKING_ENTRIES)
+    members, made = iter(pool[len(BACKING_ENTRIES):]), []
+    for n, ((where, name), at) in enumerate(zip(BACKING_ENTRIES, times, strict=True)):
+        form = _form(rng, next(t for t in THEMES if name in t[0]), name, where, places,
+                     3000 if n == 0 else rng.randrange(1500, 6001, 100))
+        if n == 0 and owner in residents:  # 王秀英 leads it; 陈晓明 joins by his e-mail address
+            team = [owner]
+            entry_id = _enter(session, contest_id=contest.id, lead=owner, members=[], form=form, at=at,
+                              contacts=("tenant@civic.test",) if tenant else ())
+            team += [tenant] if tenant else []
+        else:
+            team = [pool[n]] + [next(members) for _ in range(rng.choice((0, 1, 1, 2)))]
+            entry_id = _enter(session, contest_id=contest.id, lead=team[0], members=team[1:], form=form, at=at)
+        made.append((entry_id, {v.account_id for v in team}))
+    screened = contest.submission_closes_at + timedelta(days=1, hours=9)
+    for n, (entry_id, _team) in enumerate(made):
+        rejected = n == BACKING_REJECTED
+        entries.screen_entry(session, viewer=staff, entry_id=entry_id, decision="reject" if rejected else "accept",
+                             reason=REJECTIONS[4] if rejected else "符合要求。", now=screened + timedelta(minutes=30 * n))
+    _open_backing(session, contest, [m for n, m in enumerate(made) if n != BACKING_REJECTED], pool, now, rng)
+
+
+def _open_backing(session: Session, contest: Contest, accepted: list, pool: list[Viewer], now: datetime,
+                  rng: random.Random) -> None:
+    """Some seventy neighbours have pledged so far: some entries are past their goal, most are not yet;
+    王秀英's is at about 60 %; 刘建国 (owner2@) has backed the mural."""
+    rows, needs = _entry_rows(session, contest.id)
+    plan = _Timeline(session, rng)
+    backers = rng.sample(pool, min(70, len(pool)))
+
+    def when() -> datetime:
+        return _between(rng, contest.backing_opens_at + timedelta(hours=1), now - timedelta(hours=1))
+
+    for n, (entry_id, team) in enumerate(accepted):
+        queue = iter([b for b in rng.sample(backers, len(backers)) if b.account_id not in team] * 3)
+        _back(plan, rows[entry_id], needs[entry_id], queue, when, big=0.2, share=(0.2, 0.9),
+              reach=0.6 if n == 0 else rng.uniform(0.2, 1.3))
+    owner2 = _viewer(session, "owner2@civic.test")
+    if owner2:
+        mural = accepted[1][0]
+        plan.pledge(now - timedelta(days=2, hours=3), viewer=owner2, entry_id=mural, kind=PledgeKind.money,
+                    amount_fen=200_00)
+        plan.pledge(now - timedelta(days=2, hours=3), viewer=owner2, entry_id=mural, kind=PledgeKind.hours, hours=4)
+    garden, team = accepted[0]
+    for body in COMMENTS[2:5]:
+        plan.add(when(), discussion.add_comment, viewer=rng.choice([b for b in backers if b.account_id not in team]),
+                 entry_id=garden, body=body)
+    lead = session.execute(select(EntryMember.account_id).where(EntryMember.entry_id == garden,
+                                                                EntryMember.is_lead)).scalar_one()
+    plan.add(now - timedelta(days=1, hours=5), discussion.post_update, viewer=Viewer(account_id=lead), entry_id=garden,
+             body="花苗已经和花卉市场谈好了团购价，筹满以后的第一个周末就开种，欢迎大家来帮忙！")
+    plan.run()

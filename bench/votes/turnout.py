@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from bench.votes import data
 from bench.votes.casting import session_cookie
-from bench.votes.common import log, row, scale_label
+from bench.votes.common import asgi_get, log, row, scale_label
 from civic.settings import Settings
 from civic.web.app import create_app
 
@@ -24,35 +24,15 @@ TARGET_MS = 5.0
 REQUESTS = 200
 
 
-async def _get(app, path: str, query: str, headers: dict[str, str]) -> tuple[int, bytes]:
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-             "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": query.encode(),
-             "root_path": "", "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
-             "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 80)}
-    status, body = [0], []
-
-    async def receive():
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message):
-        if message["type"] == "http.response.start":
-            status[0] = message["status"]
-        elif message["type"] == "http.response.body":
-            body.append(message.get("body", b""))
-
-    await app(scope, receive, send)
-    return status[0], b"".join(body)
-
-
 async def _median_ms(app, path: str, headers: dict[str, str], expect: bytes) -> tuple[float, bool]:
     ok = True
     for _ in range(20):  # warm: templates compiled, statement cache filled, pages in memory
-        status, body = await _get(app, path, "part=turnout", headers)
+        status, body = await asgi_get(app, path, "part=turnout", headers)
         ok = ok and status == 200 and expect in body
     times = []
     for _ in range(REQUESTS):
         started = time.perf_counter()
-        status, body = await _get(app, path, "part=turnout", headers)
+        status, body = await asgi_get(app, path, "part=turnout", headers)
         times.append((time.perf_counter() - started) * 1000)
         ok = ok and status == 200
     return statistics.median(times), ok and expect in body

@@ -37,6 +37,16 @@ class EntryForm:
     budget: list[tuple[str, str]] = field(default_factory=list)  # (item, amount in yuan)
     materials: list[tuple[str, str, str]] = field(default_factory=list)  # (item, quantity, unit)
 
+    def budget_total_fen(self) -> int:
+        """The budget lines' total as typed so far (a line that does not read as money is left out: its
+        error says so)."""
+        return sum(fen for _item, amount in self.budget if (fen := rules.parse_yuan(amount)) is not None)
+
+    def goal_differs(self) -> bool:
+        """The money goal typed differs from the budget's total: the form points it out (it may on purpose)."""
+        goal = rules.parse_yuan(self.money_goal or "0")
+        return bool(self.budget) and goal is not None and goal != self.budget_total_fen()
+
 
 @dataclass
 class EntryFields:

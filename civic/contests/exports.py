@@ -40,6 +40,11 @@ def file_url(contest_id: int, file: str) -> str:
     return f"/api/contests/{contest_id}/{FILES[file]}"
 
 
+def file_links(contest_id: int) -> dict[str, str]:
+    """Each open-data file's address: {"scores": "/api/contests/7/scores.csv", …}."""
+    return {file: file_url(contest_id, file) for file in FILES}
+
+
 def download_name(contest_id: int, file: str) -> str:
     return f"contest-{contest_id}-{FILES[file]}"
 
@@ -127,4 +132,4 @@ def published_contests(session: Session) -> list[dict]:
                            .order_by(ContestResult.computed_at.desc(), Contest.id.desc())).all()
     return [{"id": cid, "title": title, "published_at": at.isoformat(), "sha256": sha,
              "results_page": f"/contests/{cid}/results",
-             "files": {file: file_url(cid, file) for file in FILES}} for cid, title, at, sha in rows]
+             "files": file_links(cid)} for cid, title, at, sha in rows]

@@ -22,6 +22,7 @@ from civic.contests.models import (
     RubricCriterion,
     RubricLevel,
 )
+from civic.contests.progress import entry_progress
 from civic.pagination import Page, paginate
 from civic.places.models import Place
 from civic.places.rules import Viewer
@@ -130,8 +131,6 @@ def contest_page(session: Session, *, contest_id: int, viewer: Viewer | None, no
                  status: str = "") -> ContestPage:
     """The contest: its declared rules, the entries (paginated, ranked once results are out) with their
     progress, the viewer's own entries, and for staff the judges and treasurers."""
-    from civic.contests.progress import entry_progress  # the backing side of the page
-
     viewer = viewer or Viewer(account_id=None)
     contest, place, roles = access.visible_contest(session, viewer=viewer, contest_id=contest_id, now=now)
     staff = rules.STAFF in roles
@@ -169,12 +168,21 @@ def place_choices(session: Session, *, viewer: Viewer) -> list[tuple[int, str]]:
     return sorted(((pid, trail(names, path)) for pid, path in rows), key=lambda choice: choice[1])
 
 
-def contest_for_setup(session: Session, *, contest_id: int, viewer: Viewer, now: datetime
-                      ) -> tuple[Contest, Place, list[Criterion], list[Appointment]]:
+@dataclass(frozen=True)
+class SetupPage:
+    contest: Contest
+    place: Place
+    criteria: list[Criterion]
+    appointed: list[Appointment]
+    frozen: bool  # judging has opened: the pages show the rules, not a form
+
+
+def contest_for_setup(session: Session, *, contest_id: int, viewer: Viewer, now: datetime) -> SetupPage:
     """The contest as its set-up pages show it, for staff only (refused as the change itself would be)."""
     contest, place = access.contest_and_place(session, contest_id)
     roles = access.roles_of(session, viewer=viewer, contest=contest, place=place, now=now)
+    phase = rules.contest_phase(contest, now)
     if rules.STAFF not in roles:
-        access.check("edit_setup", rules.contest_phase(contest, now), roles, place)
-    return contest, place, rubric(session, contest.id), appointments(session, contest.id)
-
+        access.check("edit_setup", phase, roles, place)
+    return SetupPage(contest=contest, place=place, criteria=rubric(session, contest.id),
+                     appointed=appointments(session, contest.id), frozen=phase not in rules.BEFORE_JUDGING)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from civic.auth.models import Account
-from civic.contests import access, exports, results, rules
+from civic.contests import access, results, rules
 from civic.contests.models import Contest, ContestEntry, ContestResult, JudgeConflict, Phase
 from civic.pagination import Page
 from civic.places.models import Place
@@ -136,7 +136,3 @@ def dashboard_page(session: Session, *, viewer: Viewer, contest_id: int, now: da
         conflicts=[DeclaredConflict(judge=name, letter=letters.get(judge_id), entry_id=entry_id, entry=title,
                                     reason=reason, declared_at=at)
                    for name, judge_id, entry_id, title, reason, at in declared])
-
-
-def file_links(contest_id: int) -> dict[str, str]:
-    return {file: exports.file_url(contest_id, file) for file in exports.FILES}

@@ -19,7 +19,6 @@ from civic.contests.models import (
     ContestStatus,
     MatchingMethod,
     Normalize,
-    Phase,
     RubricCriterion,
     RubricLevel,
     ScoreSheet,
@@ -275,8 +274,3 @@ def remove_appointment(session: Session, *, viewer: Viewer, grant_id: int, now: 
                  object_id=contest.id, payload={"account_id": grant.account_id, "role": grant.role}, now=now)
     return contest.id
 
-
-def phase_of(session: Session, contest_id: int, now: datetime) -> Phase:
-    """The phase a contest is in (for routes deciding which page to show)."""
-    contest, _ = access.contest_and_place(session, contest_id)
-    return rules.contest_phase(contest, now)

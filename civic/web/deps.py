@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
+from civic.auth.permissions import place_viewer
 from civic.auth.rules import PASSWORD_MAX
 from civic.db import run_in_session
 from civic.errors import PermissionDenied
@@ -20,6 +21,11 @@ T = TypeVar("T")
 async def call(request: Request, fn: Callable[..., T], /, **kwargs) -> T:
     """Run a service function in the threadpool inside one committed transaction."""
     return await run_in_threadpool(run_in_session, request.app.state.engine, fn, **kwargs)
+
+
+def optional_viewer(request: Request):
+    """The register's view of the signed-in user, or None for a visitor (pages anyone may read)."""
+    return place_viewer(request.user) if request.user.is_authenticated else None
 
 
 def login_redirect(request: Request, *, back: str | None = None) -> RedirectResponse:

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from civic.contests.entry_input import BUDGET_LINES_MAX, MATERIALS_MAX, EntryForm
 from civic.errors import DomainError
 from civic.web.deps import form_text
-from civic.web.render import gettext
+from civic.web.render import form_problems
 
 BLANK_ROWS = 3  # empty budget and material rows the form offers: save to get more
 
@@ -19,14 +19,7 @@ def entry_url(entry_id: int, anchor: str = "") -> str:
 
 def problems(request: Request, exc: DomainError) -> tuple[list[str], dict[str, str]]:
     """Every message of a refused form (an entry form reports all its problems at once) and, per field, the first."""
-    found = getattr(exc, "problems", None) or [exc]
-    errors, by_field = [], {}
-    for problem in found:
-        text = problem.render(lambda message: gettext(request, message))
-        errors.append(text)
-        if problem.field:
-            by_field.setdefault(problem.field, text)
-    return errors, by_field
+    return form_problems(request, getattr(exc, "problems", None) or [exc])
 
 
 def bad_input(exc: DomainError) -> None:

@@ -56,6 +56,17 @@ def gettext(request: Request, message: str) -> str:
     return i18n.translations(request.state.locale).gettext(message)
 
 
+def form_problems(request: Request, found) -> tuple[list[str], dict[str, str]]:
+    """Every problem's message for the form's summary and, per field, the first one, to sit next to it."""
+    errors, by_field = [], {}
+    for problem in found:
+        text = problem.render(lambda message: gettext(request, message))
+        errors.append(text)
+        if problem.field:
+            by_field.setdefault(problem.field, text)
+    return errors, by_field
+
+
 FLASH_KEEP = 5  # a client that never follows its redirects (a script) must not grow the cookie forever
 
 

@@ -11,34 +11,26 @@ from starlette.routing import Route
 
 from civic import clock
 from civic.auth.permissions import place_viewer
-from civic.contests import backing, discussion, entries, entry_page, entry_queries, rules
+from civic.contests import backing, discussion, entries, entry_page, entry_queries
 from civic.contests.entry_input import BUDGET_LINES_MAX, MATERIALS_MAX, EntryForm
 from civic.errors import DomainError
 from civic.pagination import page_number
-from civic.web.deps import call, form_text, login_redirect
+from civic.web.deps import call, form_text, login_redirect, optional_viewer
 from civic.web.entry_forms import BLANK_ROWS, bad_input, entry_form, entry_url, problems
 from civic.web.render import flash, gettext, redirect, render
 from civic.web.routes import contest_entry_team, contest_pledges
-
-
-def _viewer(request: Request):
-    return place_viewer(request.user) if request.user.is_authenticated else None
-
 
 # ---- the entry form ----------------------------------------------------------------------------------
 
 def _form_page(request: Request, page, values: EntryForm, exc: DomainError | None = None, status_code: int = 200):
     errors, field_errors = problems(request, exc) if exc else ([], {})
-    # The budget's total as typed so far (lines that do not read as money are left out: their error says so).
-    amounts = [rules.parse_yuan(amount) for _item, amount in values.budget]
-    total, goal = sum(a for a in amounts if a is not None), rules.parse_yuan(values.money_goal or "0")
     budget_rows = min(len(values.budget) + BLANK_ROWS, BUDGET_LINES_MAX)
     material_rows = min(len(values.materials) + BLANK_ROWS, MATERIALS_MAX)
     return render(request, "contests/entry_form.html", {
         "page": page, "values": values, "errors": errors, "field_errors": field_errors,
         "budget": values.budget + [("", "")] * (budget_rows - len(values.budget)),
         "materials": values.materials + [("", "", "")] * (material_rows - len(values.materials)),
-        "budget_total_fen": total, "budget_differs": bool(values.budget) and goal is not None and goal != total,
+        "budget_total_fen": values.budget_total_fen(), "budget_differs": values.goal_differs(),
     }, status_code=status_code)
 
 
@@ -123,7 +115,7 @@ def _comments_page(request: Request) -> int:
 
 async def _entry_response(request: Request, entry_id: int, *, exc: DomainError | None = None, failed: str = "",
                           values: dict | None = None, status_code: int = 200):
-    page = await call(request, entry_page.entry_page, viewer=_viewer(request), entry_id=entry_id, now=clock.now(),
+    page = await call(request, entry_page.entry_page, viewer=optional_viewer(request), entry_id=entry_id, now=clock.now(),
                       comments_page=_comments_page(request))
     errors, field_errors = problems(request, exc) if exc else ([], {})
     # Field errors are keyed by the form they belong to, so that one form's error does not show on another.

@@ -14,7 +14,7 @@ from civic.contests import judging, judging_queries, results_queries
 from civic.errors import DomainError
 from civic.i18n import N_
 from civic.pagination import page_number
-from civic.web.deps import call, form_text, login_redirect
+from civic.web.deps import call, form_text, login_redirect, optional_viewer
 from civic.web.render import flash, gettext, redirect, render, wants_fragment
 
 CRITERION_FIELD = re.compile(r"criterion-(\d{1,9})")
@@ -22,9 +22,6 @@ CRITERION_FIELD = re.compile(r"criterion-(\d{1,9})")
 TIE_LABELS = {"jury_score": N_("the higher jury score"), "support": N_("more backers"),
               "raw_mean": N_("the higher mean of raw scores"), "entry_id": N_("the lower entry number")}
 
-
-def _viewer(request: Request):
-    return place_viewer(request.user) if request.user.is_authenticated else None
 
 
 async def judging_page(request: Request):
@@ -123,7 +120,7 @@ async def results_page(request: Request):
     """The published results, every step: the formula, each judge's raw and normalised scores (judges as
     letters), the ranking with its ties, the matching funds, and the open data that recomputes them.
     Published on the first request after judging closes if no job has done it yet."""
-    page = await call(request, results_queries.results_page, viewer=_viewer(request), contest_id=request.path_params["id"],
+    page = await call(request, results_queries.results_page, viewer=optional_viewer(request), contest_id=request.path_params["id"],
                       now=clock.now(), number=page_number(request.query_params.get("page")))
     return render(request, "contests/results.html", {"page": page, "tie_labels": TIE_LABELS}, block="ranking")
 

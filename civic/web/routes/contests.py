@@ -8,14 +8,14 @@ from starlette.routing import Route
 
 from civic import clock
 from civic.auth.permissions import is_staff_anywhere, place_viewer
-from civic.contests import queries, rules, setup
+from civic.contests import queries, setup
 from civic.contests.models import MatchingMethod, Normalize, TieRule
 from civic.errors import DomainError, InvalidInput
 from civic.i18n import N_
 from civic.pagination import page_number
 from civic.web import contest_forms
-from civic.web.deps import call, form_text, id_param, login_redirect, require
-from civic.web.render import flash, gettext, redirect, render
+from civic.web.deps import call, form_text, id_param, login_redirect, optional_viewer, require
+from civic.web.render import flash, form_problems, gettext, redirect, render
 from civic.web.routes import contest_entries, contest_judging
 
 NORMALIZE_LABELS = {
@@ -34,19 +34,6 @@ MATCHING_LABELS = {
 }
 
 
-def _viewer(request: Request):
-    return place_viewer(request.user) if request.user.is_authenticated else None
-
-
-def _messages(request: Request, problems) -> tuple[list[str], dict[str, str]]:
-    messages = [(p.field, p.render(lambda m: gettext(request, m))) for p in problems]
-    return [text for _f, text in messages], {f: text for f, text in messages if f}
-
-
-def _frozen(contest) -> bool:
-    """Judging has opened: the set-up pages show the rules, not a form."""
-    return rules.contest_phase(contest, clock.now()) not in rules.BEFORE_JUDGING
-
 
 def _labels() -> dict:
     return {"normalize_labels": NORMALIZE_LABELS, "tie_labels": TIE_LABELS, "matching_labels": MATCHING_LABELS}
@@ -54,7 +41,7 @@ def _labels() -> dict:
 
 async def index(request: Request):
     """Every published contest, newest first (staff also see their drafts)."""
-    listing = await call(request, queries.browse_contests, viewer=_viewer(request), now=clock.now(),
+    listing = await call(request, queries.browse_contests, viewer=optional_viewer(request), now=clock.now(),
                          number=page_number(request.query_params.get("page")))
     can_start = request.user.is_authenticated and is_staff_anywhere(request.user)
     return render(request, "contests/index.html", {"listing": listing, "can_start": can_start})
@@ -63,7 +50,7 @@ async def index(request: Request):
 async def detail(request: Request):
     """A contest: its phases and declared rules, the entries with their backing, and what the viewer may do."""
     params = request.query_params
-    page = await call(request, queries.contest_page, contest_id=request.path_params["id"], viewer=_viewer(request),
+    page = await call(request, queries.contest_page, contest_id=request.path_params["id"], viewer=optional_viewer(request),
                       now=clock.now(), number=page_number(params.get("page")), status=params.get("status", ""))
     return render(request, "contests/detail.html", {"page": page, **_labels()},
                   block="entries" if request.query_params.get("page") or params.get("status") else None)
@@ -72,9 +59,22 @@ async def detail(request: Request):
 # ---- starting and changing the set-up ---------------------------------------------------------------
 
 async def _setup_page(request: Request, template: str, values: dict, problems=(), status_code: int = 200, **ctx):
-    errors, field_errors = _messages(request, problems)
+    errors, field_errors = form_problems(request, problems)
     return render(request, template, {"values": values, "errors": errors, "field_errors": field_errors,
                                       **_labels(), **ctx}, status_code=status_code)
+
+
+async def _attempt(request: Request, problems: list[DomainError], fn, **kwargs):
+    """Run the use case unless the form already has problems: (its result, []) or (None, the problems to
+    show on the form). Only bad input (400) comes back; any other refusal goes on to the error page."""
+    if problems:
+        return None, problems
+    try:
+        return await call(request, fn, now=clock.now(), **kwargs), []
+    except DomainError as exc:
+        if exc.status_code != 400:
+            raise
+        return None, [exc]
 
 
 async def new_contest(request: Request):
@@ -91,15 +91,10 @@ async def new_contest(request: Request):
     if id_param(values["place"]) is None:
         problems.insert(0, InvalidInput(N_("Choose the district, street, community or compound that runs the "
                                            "contest."), field="place"))
-    try:
-        if problems:
-            raise problems[0]
-        contest = await call(request, setup.create_contest, viewer=place_viewer(request.user),
-                             place_id=id_param(values["place"]), setup=typed, now=clock.now())
-    except DomainError as exc:
-        if exc.status_code != 400:
-            raise
-        return await _setup_page(request, "contests/new.html", values, problems or [exc], 400, places=places)
+    contest, problems = await _attempt(request, problems, setup.create_contest, viewer=place_viewer(request.user),
+                                       place_id=id_param(values["place"]), setup=typed)
+    if problems:
+        return await _setup_page(request, "contests/new.html", values, problems, 400, places=places)
     flash(request, gettext(request, "The contest has been started as a draft. Give it a rubric, appoint its "
                                     "judges, then publish it."), "success")
     return redirect(request, f"/contests/{contest.id}/rubric")
@@ -111,22 +106,18 @@ async def edit_contest(request: Request):
     if not request.user.is_authenticated:
         return login_redirect(request)
     viewer = place_viewer(request.user)
-    contest, place, _criteria, _people = await call(request, queries.contest_for_setup, contest_id=contest_id,
-                                                    viewer=viewer, now=clock.now())
-    ctx = {"contest": contest, "place": place, "frozen": _frozen(contest)}
+    page = await call(request, queries.contest_for_setup, contest_id=contest_id, viewer=viewer, now=clock.now())
+    contest = page.contest
+    ctx = {"contest": contest, "place": page.place, "frozen": page.frozen}
     if request.method == "GET":
         return await _setup_page(request, "contests/edit.html", contest_forms.contest_values(contest), **ctx)
     values = {**contest_forms.setup_values(await request.form()), "place": str(contest.place_id)}
     problems: list[DomainError] = []
     typed = contest_forms.parse_setup(values, problems)
-    try:
-        if problems:
-            raise problems[0]
-        await call(request, setup.update_contest, viewer=viewer, contest_id=contest_id, setup=typed, now=clock.now())
-    except DomainError as exc:
-        if exc.status_code != 400:
-            raise
-        return await _setup_page(request, "contests/edit.html", values, problems or [exc], 400, **ctx)
+    _done, problems = await _attempt(request, problems, setup.update_contest, viewer=viewer, contest_id=contest_id,
+                                     setup=typed)
+    if problems:
+        return await _setup_page(request, "contests/edit.html", values, problems, 400, **ctx)
     flash(request, gettext(request, "The contest's rules have been saved."), "success")
     return redirect(request, f"/contests/{contest_id}")
 
@@ -137,24 +128,19 @@ async def rubric(request: Request):
     if not request.user.is_authenticated:
         return login_redirect(request)
     viewer = place_viewer(request.user)
-    contest, place, criteria, _people = await call(request, queries.contest_for_setup, contest_id=contest_id,
-                                                   viewer=viewer, now=clock.now())
-    ctx = {"contest": contest, "place": place, "frozen": _frozen(contest)}
+    page = await call(request, queries.contest_for_setup, contest_id=contest_id, viewer=viewer, now=clock.now())
+    ctx = {"contest": page.contest, "place": page.place, "frozen": page.frozen}
     if request.method == "GET":
         blocks = [{"name": c.row.name, "weight": str(c.row.weight), "description": c.row.description,
-                   "levels": contest_forms.levels_text(c.levels)} for c in criteria]
+                   "levels": contest_forms.levels_text(c.levels)} for c in page.criteria]
         return await _setup_page(request, "contests/rubric.html", {}, blocks=blocks, **ctx)
     blocks = contest_forms.rubric_values(await request.form())
     problems: list[DomainError] = []
     parsed = contest_forms.parse_rubric(blocks, problems)
-    try:
-        if problems:
-            raise problems[0]
-        await call(request, setup.set_rubric, viewer=viewer, contest_id=contest_id, criteria=parsed, now=clock.now())
-    except DomainError as exc:
-        if exc.status_code != 400:
-            raise
-        return await _setup_page(request, "contests/rubric.html", {}, problems or [exc], 400, blocks=blocks, **ctx)
+    _done, problems = await _attempt(request, problems, setup.set_rubric, viewer=viewer, contest_id=contest_id,
+                                     criteria=parsed)
+    if problems:
+        return await _setup_page(request, "contests/rubric.html", {}, problems, 400, blocks=blocks, **ctx)
     flash(request, gettext(request, "The rubric has been saved."), "success")
     return redirect(request, f"/contests/{contest_id}")
 
@@ -179,10 +165,9 @@ async def people(request: Request):
         else:
             flash(request, gettext(request, "The appointment has been made."), "success")
             return redirect(request, f"/contests/{contest_id}/people")
-    contest, place, _criteria, appointed = await call(request, queries.contest_for_setup, contest_id=contest_id,
-                                                      viewer=viewer, now=clock.now())
+    page = await call(request, queries.contest_for_setup, contest_id=contest_id, viewer=viewer, now=clock.now())
     return await _setup_page(request, "contests/people.html", values, problems, 400 if problems else 200,
-                             contest=contest, place=place, appointed=appointed)
+                             contest=page.contest, place=page.place, appointed=page.appointed)
 
 
 async def remove_person(request: Request):

@@ -16,7 +16,7 @@ from civic.covenants.models import KIND_LABELS, CovenantKind, CovenantStatus
 from civic.errors import DomainError, InvalidInput
 from civic.i18n import N_
 from civic.pagination import page_number
-from civic.web.deps import call, form_text, id_param, login_redirect, require
+from civic.web.deps import call, form_text, id_param, login_redirect, optional_viewer, require
 from civic.web.render import flash, gettext, redirect, render
 from civic.web.routes import covenant_adoption, covenant_clauses
 
@@ -44,9 +44,6 @@ KIND_HINTS = {
     CovenantKind.residents: N_("Ratified by the residents' meeting: one vote per adult resident."),
 }
 
-
-def _viewer(request: Request):
-    return place_viewer(request.user) if request.user.is_authenticated else None
 
 
 def _messages(request: Request, problems, fields: dict[str, str]) -> tuple[list[str], dict[str, str]]:
@@ -127,7 +124,7 @@ async def new_covenant(request: Request):
 
 async def _page(request: Request, covenant_id: int, *, problem: DomainError | None = None,
                 fields: dict[str, str] | None = None, values: dict[str, str] | None = None, status_code: int = 200):
-    page = await call(request, queries.covenant_page, covenant_id=covenant_id, viewer=_viewer(request),
+    page = await call(request, queries.covenant_page, covenant_id=covenant_id, viewer=optional_viewer(request),
                       now=clock.now())
     errors, field_errors = _messages(request, [problem] if problem else [], fields or {})
     return render(request, "covenants/detail.html", {

@@ -134,4 +134,5 @@ def import_all_models() -> None:
     from civic.contests import models as _contests  # noqa: F401
     from civic.covenants import models as _covenants  # noqa: F401
     from civic.places import models as _places  # noqa: F401
+    from civic.planning import models as _planning  # noqa: F401
     from civic.votes import models as _votes  # noqa: F401

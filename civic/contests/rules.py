@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from civic.contests.models import ContestStatus, Phase
+from civic.schedule import moved_past_boundary, phase_dates_problem  # noqa: F401 (used as rules.*)
 
 TITLE_MAX = 200
 TEXT_MAX = 1000  # summary, beneficiaries, reasons
@@ -123,18 +124,6 @@ def allowed(action: str, phase: str, roles: Iterable[str]) -> bool:
 
 # ---- the declared set-up -------------------------------------------------------------------------------
 
-def phase_dates_problem(dates: list[datetime]) -> int | None:
-    """The index of the first boundary not strictly after the one before it, or None when in order."""
-    for i in range(1, len(dates)):
-        if dates[i] <= dates[i - 1]:
-            return i
-    return None
-
-
-def moved_past_boundary(old: datetime, new: datetime, now: datetime) -> bool:
-    """A boundary already passed cannot move, and none can move into the past: either would change the
-    phase people are in (or were in) after the fact."""
-    return old != new and (old <= now or new <= now)
 
 
 def weights_problem(jury_weight: int, support_weight: int) -> bool:

@@ -1,0 +1,1 @@
+"""Venture-philanthropy grant tracking (公益创投)."""

@@ -10,7 +10,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-SUITES = ["bench.register_import", "bench.votes", "bench.contests"]
+SUITES = ["bench.register_import", "bench.votes", "bench.contests", "bench.planning"]
 RESULTS = Path(__file__).resolve().parent / "results"
 
 

@@ -17,6 +17,7 @@ from civic.covenants import demo as demo_covenants
 from civic.errors import InvalidInput
 from civic.i18n import N_
 from civic.places import demo
+from civic.planning import demo as demo_planning
 from civic.votes import demo as demo_votes
 
 DEMO_PASSWORD = "civic-demo-2026"  # noqa: S105 — documented in docs/register.md; demo data only
@@ -32,7 +33,9 @@ DEMO_ACCOUNTS = [
     ("tenant@civic.test", "陈晓明", None, None, "demo-p-tenant", "tenant of 南苑村小区 3栋 402"),
     ("resident@civic.test", "赵丽", None, None, None, "resident with no unit yet: can ask to be linked"),
     ("gridworker@civic.test", "网格员 孙强", Role.grid_worker, "grid", None, "grid worker of 北环社区第1网格"),
-    ("planner@civic.test", "社区规划师 林静", None, None, None, "planner (no project yet: no grant)"),
+    # Their grants are per project: civic.planning.demo appoints them on each demo planning project.
+    ("planner@civic.test", "社区规划师 林静", Role.planner, None, None,
+     "planner of both demo planning projects (松涛社区 in design feedback, 北环社区 in discovery)"),
     # Their grants are per contest: civic.contests.demo appoints them on each demo contest (_accounts gives none).
     ("judge@civic.test", "评委 郭伟", Role.judge, None, None,
      "judge of both demo contests (declared a conflict in the finished one)"),
@@ -70,17 +73,17 @@ def load(engine: Engine, name: str, progress: bool = True) -> str:
         head = (f"Loaded the Wuchang demo register in {seconds:.1f} s: {c['streets']} streets, {c['communities']} "
                 f"communities, {c['compounds']} compounds, {c['units']:,} units, {c['people']:,} people, "
                 f"{c['owner_links']:,} owner links, {c['tenants']} tenants, {c['households']:,} households in "
-                f"{c['grids']} grids; {len(new_accounts)} accounts created; {new_votes} votes, proposals, covenants and contests.")
+                f"{c['grids']} grids; {len(new_accounts)} accounts created; {new_votes} votes, proposals, covenants, contests and planning projects.")
     else:
         head = (f"Demo register already loaded; created {len(new_accounts)} missing accounts "
-                f"and {new_votes} missing votes, proposals, covenants and contests.")
+                f"and {new_votes} missing votes, proposals, covenants, contests and planning projects.")
     return head + "\n\n" + account_table()
 
 
 def _votes(session: Session, register: demo.DemoRegister) -> int:
     """The demo votes (civic.votes.demo), opened by staff@ of 北环社区 on the register just written, the
-    residents' proposal gathering support, the demo covenants (civic.covenants.demo) and contests
-    (civic.contests.demo); returns how many were created."""
+    residents' proposal gathering support, the demo covenants (civic.covenants.demo), contests
+    (civic.contests.demo) and planning projects (civic.planning.demo); returns how many were created."""
     staff = session.execute(select(Account.id).where(Account.email == "staff@civic.test")).scalar()
     visitors = {register.person_ids[ref] for ref in demo_votes.KEEP_FOR_VISITORS if ref in register.person_ids}
     now = clock.now()
@@ -89,8 +92,10 @@ def _votes(session: Session, register: demo.DemoRegister) -> int:
     created += demo_votes.load_proposal(session, now=now)
     # The covenants after the votes: one of them is in its own ratification vote.
     created += demo_covenants.load_covenants(session, staff_account_id=staff, now=now)
-    # The contests last: their residents' accounts are made for whoever the covenants left without one.
-    return created + demo_contests.load_contests(session, staff_account_id=staff, now=now)
+    # The contests after them: their residents' accounts are made for whoever the covenants left without one.
+    created += demo_contests.load_contests(session, staff_account_id=staff, now=now)
+    # The planning projects last: a community no other demo uses (松涛社区) gets its residents' accounts here.
+    return created + demo_planning.load_planning(session, now=now)
 
 
 def account_table() -> str:

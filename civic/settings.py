@@ -33,6 +33,9 @@ class Settings:
     mail_from: str = "civic@localhost"
     map_tiles: str = ""
     map_attribution: str = ""
+    # "gcj02" when the tiles are drawn in China's GCJ-02 datum (AMap, Tencent): the map shifts what it shows
+    # onto them; positions are stored in WGS-84 whatever this says.
+    map_display_crs: str = ""
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 20
     login_window_seconds: int = 900
@@ -82,10 +85,20 @@ def load_settings(environ: dict[str, str] | None = None, env_file: str | Path | 
         mail_from=config("CIVIC_MAIL_FROM", default="civic@localhost"),
         map_tiles=config("CIVIC_MAP_TILES", default=""),
         map_attribution=config("CIVIC_MAP_ATTRIBUTION", default=""),
+        map_display_crs=_display_crs(config("CIVIC_MAP_DISPLAY_CRS", default="")),
         user_cache_seconds=config("CIVIC_USER_CACHE_SECONDS", cast=float, default=2.0),
         covenant_keeper_days=_positive(config("CIVIC_COVENANT_KEEPER_DAYS", cast=int, default=365),
                                        "CIVIC_COVENANT_KEEPER_DAYS"),
     )
+
+
+def _display_crs(value: str) -> str:
+    value = value.strip().lower()
+    if value in ("", "wgs84"):
+        return ""
+    if value != "gcj02":
+        raise SettingsError("CIVIC_MAP_DISPLAY_CRS must be wgs84 (the default) or gcj02")
+    return value
 
 
 def _positive(value: int, name: str) -> int:

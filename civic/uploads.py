@@ -31,7 +31,7 @@ IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/webp"})
 MAX_BYTES = 2 * 1024 * 1024  # "2 MB": 2 MiB, 2,097,152 bytes
 EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
 # Modules whose import registers attachment checks (as civic.jobs does with JOB_MODULES).
-ATTACHMENT_MODULES = ["civic.contests.entry_queries"]
+ATTACHMENT_MODULES = ["civic.contests.entry_queries", "civic.planning.proposal_queries"]
 
 AttachmentCheck = Callable[[Session, Viewer, int, datetime], bool]
 _CHECKS: dict[str, AttachmentCheck] = {}

@@ -116,6 +116,13 @@ def _find_by_identifier(session: Session, identifier: str) -> Account | None:
     return session.execute(select(Account).where(column == value)).scalar_one_or_none()
 
 
+def find_active_account(session: Session, identifier: str) -> Account | None:
+    """The active account with this e-mail address or phone number (spelt in any way sign-in accepts),
+    for the pages that appoint someone by contact; None when there is none or it cannot be read."""
+    account = _find_by_identifier(session, identifier)
+    return account if account is not None and account.is_active else None
+
+
 def change_password(session: Session, *, account_id: int, current: str, new: str, confirmation: str,
                     now: datetime) -> str:
     """Replace the password after checking the current one; returns the new session stamp."""

@@ -56,9 +56,10 @@ from civic.contests.models import (
     ScoreItem,
     ScoreSheet,
 )
-from civic.places.models import Person, PersonKind, Place, Unit, UnitLink
+from civic.places.demo import resident_accounts
+from civic.places.models import Place
 from civic.places.rules import Viewer
-from civic.places.service import REGISTER_TZ, current_link
+from civic.places.service import REGISTER_TZ
 
 FINISHED_TITLE = "2026年“了不起的居民”志愿服务项目大赛"
 BACKING_TITLE = "2027年社区微更新志愿项目众筹"
@@ -91,22 +92,8 @@ def _account(session: Session, email: str, name: str, created_at: datetime) -> N
 
 
 def _residents(session: Session, place: Place, on: date, created_at: datetime) -> list[Viewer]:
-    """Accounts of the people living under `place` on `on` (created, with no way to sign in, for those who have
-    none: residents who took part at the community office or on their phones), in account order."""
-    people = sorted(session.execute(
-        select(UnitLink.person_id).join(Unit, Unit.id == UnitLink.unit_id).join(Place, Place.id == Unit.building_id)
-        .join(Person, Person.id == UnitLink.person_id)
-        .where(Place.path.startswith(place.path), current_link(on), Person.kind == PersonKind.natural)
-        .distinct()).scalars())
-    have = set(session.execute(select(Account.person_id).where(Account.person_id.in_(people))).scalars())
-    names = dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(people))).all())
-    missing = [p for p in people if p not in have]
-    if missing:
-        session.execute(insert(Account.__table__), [{"display_name": names[p], "person_id": p, "is_active": True,
-                                                     "locale": "zh-Hans", "created_at": created_at} for p in missing])
-    rows = session.execute(select(Account.id, Account.person_id).where(Account.person_id.in_(people),
-                                                                       Account.is_active).order_by(Account.id)).all()
-    return [Viewer(account_id=a, person_id=p) for a, p in rows]
+    """The residents of `place` as viewers (see `places.demo.resident_accounts`)."""
+    return [Viewer(account_id=a, person_id=p) for a, p in resident_accounts(session, place, on, created_at)]
 
 
 def _contest(session: Session, staff: Viewer, place: Place, values: setup.ContestSetup, *, created: datetime,

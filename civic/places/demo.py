@@ -10,9 +10,10 @@ import json
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, insert, select, update
+from sqlmodel import Session
 
 from civic.places.models import (
     Grid,
@@ -230,3 +231,26 @@ def _households_and_grids(conn, rng, out, people, home, unit_ids, unit_community
     for ref, person in people.items():
         person["household_id"] = households[unit_ids[home[ref]]] if ref in home else None
     out.counts.update(households=len(lived), grids=len(grids))
+
+
+def resident_accounts(session: Session, place: Place, on: date, created_at: datetime) -> list[tuple[int, int]]:
+    """(account id, person id) of the people living under `place` on `on`, in account order. Those with no
+    account get one with no way to sign in: residents who took part at the community office or on their
+    phones. The contests and planning demos share them."""
+    from civic.auth.models import Account  # the register does not depend on accounts otherwise
+    from civic.places.service import current_link
+
+    people = sorted(session.execute(
+        select(UnitLink.person_id).join(Unit, Unit.id == UnitLink.unit_id).join(Place, Place.id == Unit.building_id)
+        .join(Person, Person.id == UnitLink.person_id)
+        .where(Place.path.startswith(place.path), current_link(on), Person.kind == PersonKind.natural)
+        .distinct()).scalars())
+    have = set(session.execute(select(Account.person_id).where(Account.person_id.in_(people))).scalars())
+    names = dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(people))).all())
+    missing = [p for p in people if p not in have]
+    if missing:
+        session.execute(insert(Account.__table__), [{"display_name": names[p], "person_id": p, "is_active": True,
+                                                     "locale": "zh-Hans", "created_at": created_at} for p in missing])
+    return [tuple(row) for row in session.execute(
+        select(Account.id, Account.person_id).where(Account.person_id.in_(people), Account.is_active)
+        .order_by(Account.id)).all()]

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import shapely
 import shapely.affinity
-import shapely.ops
 from shapely.geometry import MultiPolygon, Point, Polygon, mapping, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
@@ -89,7 +88,11 @@ def _coordinates_ok(coords, depth: int, field: str) -> None:
                 or not all(isinstance(c, int | float) and not isinstance(c, bool) for c in coords)):
             raise _bad(N_("A position must be a pair of numbers, [longitude, latitude]."), field)
         lon, lat = coords[0], coords[1]
-        if not (math.isfinite(lon) and math.isfinite(lat)):
+        try:  # the altitude too: "Infinity" must not reach the stored GeoJSON
+            finite = all(math.isfinite(c) for c in coords)
+        except OverflowError:  # an integer too large for a float
+            finite = False
+        if not finite:
             raise _bad(N_("A position must be a pair of numbers, [longitude, latitude]."), field)
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             if -90 <= lon <= 90 and -180 <= lat <= 180:
@@ -120,6 +123,8 @@ def parse(text: str, *, allowed: tuple[str, ...], field: str = "geometry") -> Ba
     geometry = _single_geometry(data, field)
     kind = geometry.get("type") if isinstance(geometry, dict) else None
     if kind not in allowed:
+        if "Point" not in allowed:  # a boundary
+            raise _bad(N_("A %(kind)s cannot be used here; draw an area."), field, kind=str(kind)[:40])
         raise _bad(N_("A %(kind)s cannot be used here; draw a point, a line or an area."), field,
                    kind=str(kind)[:40])
     _coordinates_ok(geometry.get("coordinates"), DEPTH[kind], field)
@@ -226,7 +231,7 @@ def inside(geometry: BaseGeometry, boundary: BaseGeometry, *, field: str = "geom
     """Refuse a shape that is not wholly inside the boundary, saying when its coordinates look swapped."""
     if boundary.buffer(TOLERANCE_DEG).covers(geometry):
         return
-    swapped = shapely.ops.transform(lambda x, y, z=None: (y, x), geometry)
+    swapped = shapely.transform(geometry, lambda xy: xy[:, ::-1])
     if boundary.buffer(TOLERANCE_DEG).covers(swapped):
         raise _bad(N_("The coordinates look swapped: GeoJSON puts the longitude first, [longitude, latitude]."),
                    field)
@@ -251,7 +256,11 @@ def point_from_fields(latitude: str, longitude: str, *, boundary: BaseGeometry) 
         values.append(value)
     lat, lon = values
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise _bad(N_("Longitude must be between -180 and 180 and latitude between -90 and 90."), "latitude")
+        if -90 <= lon <= 90 and -180 <= lat <= 180:  # 114.3 typed as the latitude, 30.5 as the longitude
+            raise _bad(N_("The latitude and the longitude look swapped: the latitude is the one between -90 "
+                          "and 90, such as 30.5062."), "latitude")
+        raise _bad(N_("Longitude must be between -180 and 180 and latitude between -90 and 90."),
+                   "latitude" if not -90 <= lat <= 90 else "longitude")
     text = json.dumps({"type": "Point", "coordinates": [lon, lat]})
     return proposal_shape(text, boundary=boundary, field="latitude")
 

@@ -51,6 +51,14 @@ class ProposalStatus(StrEnum):
     declined = "declined"  # always with a public reason
 
 
+# A proposal's status in words (msgids; pages translate them): the stored values are identifiers.
+STATUS_LABELS = {
+    ProposalStatus.received: N_("received"), ProposalStatus.under_review: N_("under review"),
+    ProposalStatus.in_plan: N_("in the plan"), ProposalStatus.in_design: N_("in design"),
+    ProposalStatus.built: N_("built"), ProposalStatus.declined: N_("declined"),
+}
+
+
 class Visibility(StrEnum):
     public = "public"
     internal = "internal"  # planners and staff only
@@ -77,8 +85,7 @@ class BaseLayer(StrEnum):
 # Stored values that pages show through `_(value)`: marked here so that `make messages` extracts them.
 TRANSLATED_VALUES = (
     N_("draft"), N_("published"), N_("upcoming"), N_("discovery"), N_("proposals"), N_("feedback"), N_("closed"),
-    N_("point"), N_("line"), N_("polygon"), N_("received"), N_("under_review"), N_("in_plan"), N_("in_design"),
-    N_("built"), N_("declined"), N_("public"), N_("internal"), N_("beauty"), N_("pain"), N_("idea"),
+    N_("point"), N_("line"), N_("polygon"), N_("public"), N_("internal"), N_("beauty"), N_("pain"), N_("idea"),
     N_("tiles"), N_("compounds"), N_("buildings"),
 )
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 import time
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
@@ -185,13 +186,25 @@ def _replay(body: bytes, receive: Receive | None) -> Receive:
 
 
 class SecurityHeadersMiddleware:
-    """Same-origin everything: no third-party origin may load scripts, styles, images or frames."""
+    """Same-origin everything: no third-party origin may load scripts, styles, images or frames — except
+    the map tiles' host for images, when CIVIC_MAP_TILES names one."""
 
     CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
            "frame-ancestors 'self'; form-action 'self'; base-uri 'self'; object-src 'none'")
 
     def __init__(self, app: ASGIApp):
         self.app = app
+        self._policies: dict[tuple[str, str], str] = {}
+
+    def policy(self, scope: Scope) -> str:
+        """The CSP for this app's settings (computed once per tile URL)."""
+        settings = getattr(getattr(scope.get("app"), "state", None), "settings", None)
+        key = (getattr(settings, "map_tiles", ""), getattr(settings, "base_url", ""))
+        if key not in self._policies:
+            origin = tile_origin(*key)
+            self._policies[key] = (self.CSP.replace("img-src 'self' data:", f"img-src 'self' data: {origin}")
+                                   if origin else self.CSP)
+        return self._policies[key]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -201,10 +214,35 @@ class SecurityHeadersMiddleware:
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", self.CSP)
+                headers.setdefault("Content-Security-Policy", self.policy(scope))
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "same-origin")
                 headers.setdefault("X-Frame-Options", "SAMEORIGIN")
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+_HOST = re.compile(r"(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*")
+
+
+def tile_origin(tiles: str, base_url: str) -> str | None:
+    """The origin a tile URL template loads images from, as a CSP source, when it is another host than ours:
+    "https://{s}.tiles.example.com/{z}/{x}/{y}.png" → "https://*.tiles.example.com". None for a relative
+    URL, our own origin, or a template whose host CSP cannot express."""
+    parts = urlsplit(tiles.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    hostport = parts.netloc.rpartition("@")[2].lower()
+    host, _, port = hostport.partition(":") if not hostport.startswith("[") else (hostport, "", "")
+    labels = host.split(".")
+    if "{" in labels[0]:
+        labels[0] = "*"  # a subdomain placeholder ({s}, webrd0{s}): CSP's wildcard covers it
+    host = ".".join(labels)
+    if not _HOST.fullmatch(host) or (port and not port.isdigit()):
+        return None
+    origin = f"{parts.scheme}://{host}{':' + port if port else ''}"
+    ours = urlsplit(base_url)
+    if f"{ours.scheme}://{ours.netloc.lower()}" == origin:
+        return None
+    return origin

@@ -6,6 +6,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context,
 
 from civic import i18n, markdown
 from civic.auth import permissions
+from civic.planning.models import STATUS_LABELS
 from civic.settings import PROJECT_ROOT
 from civic.votes.rules import Sentence
 
@@ -69,5 +70,6 @@ def make_environment() -> Environment:
         area=_localised(i18n.format_area),
         sentence=_sentence,
         markdown=markdown.render,
+        proposal_status=lambda value: STATUS_LABELS.get(value, value),  # then _(): see planning.models
     )
     return env

@@ -9,7 +9,6 @@ from civic.i18n import N_
 from civic.web.render import render
 
 SECTIONS = {
-    "planning": (N_("Planning"), N_("Participatory community planning: residents and planners mark the beauty and the pain of a place on a map."), N_("No planning projects have started yet.")),
     "grants": (N_("Grants"), N_("Venture-philanthropy grants for community organisations: calls, applications, reviews, awards and every tranche disclosed."), N_("No grant programmes have been opened yet.")),
 }
 
@@ -28,4 +27,4 @@ def _section(key: str):
     return page
 
 
-routes = [Route(f"/{key}", _section(key), name=key) for key in SECTIONS if key != "planning"]
+routes = [Route(f"/{key}", _section(key), name=key) for key in SECTIONS]

@@ -24,6 +24,7 @@ from sqlmodel import Session
 
 from civic.errors import InvalidInput
 from civic.i18n import N_
+from civic.places.models import Place
 from civic.places.rules import Viewer
 from civic.planning import access, filters, rules
 from civic.planning.models import (
@@ -31,7 +32,9 @@ from civic.planning.models import (
     CategoryKey,
     PlanningAnnotation,
     PlanningCategory,
+    PlanningProject,
     PlanningProposal,
+    ProjectStatus,
     Visibility,
 )
 
@@ -192,3 +195,20 @@ def feature_collection(session: Session, *, viewer: Viewer, project_id: int, bbo
         features = [_annotation(row) if row.is_note else _proposal(row, gettext) for row in rows]
     return '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
 
+
+
+def published_projects(session: Session) -> list[dict]:
+    """Every published planning project, newest first, with its proposal count, bounding box and GeoJSON
+    link: the open-data list (one query). Drafts are not open data."""
+    count = (select(func.count()).where(PlanningProposal.project_id == PlanningProject.id)
+             .correlate(PlanningProject).scalar_subquery())
+    rows = session.execute(
+        select(PlanningProject.id, PlanningProject.title, Place.name, PlanningProject.min_lon, PlanningProject.min_lat,
+               PlanningProject.max_lon, PlanningProject.max_lat, count)
+        .join(Place, Place.id == PlanningProject.place_id)
+        .where(PlanningProject.status == ProjectStatus.published)
+        .order_by(PlanningProject.published_at.desc(), PlanningProject.id.desc())).all()
+    return [{"id": pid, "title": title, "place": place, "proposals": proposals,
+             "bbox": [min_lon, min_lat, max_lon, max_lat], "page": access.project_path(pid),
+             "features": f"/api/planning/{pid}/features.geojson"}
+            for pid, title, place, min_lon, min_lat, max_lon, max_lat, proposals in rows]

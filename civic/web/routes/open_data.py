@@ -12,6 +12,7 @@ from civic import clock
 from civic.contests import exports as contest_exports
 from civic.db import run_in_session
 from civic.pagination import page_number
+from civic.planning import features as planning_features
 from civic.votes import exports, queries
 from civic.web.deps import call
 from civic.web.render import render
@@ -29,8 +30,9 @@ async def index(request: Request):
     found = await call(request, exports.published_votes, number=page_number(request.query_params.get("page")),
                        size=request.app.state.settings.page_size, now=clock.now())
     contests = await call(request, contest_exports.published_contests)
+    projects = await call(request, planning_features.published_projects)
     return render(request, "open_data/index.html", {"found": found, "files": exports.FILES, "labels": queries,
-                                                    "contests": contests})
+                                                    "contests": contests, "projects": projects})
 
 
 def _download(file: str):

@@ -85,6 +85,14 @@ routes = [
     Route("/map.js", place_map, name="place_map_script"),
     Route("/{id:int}/map.js", project_map, name="map_script"),
 ]
+async def open_data_index(request: Request):
+    """Every published planning project with its GeoJSON link (the open-data list)."""
+    projects = await _read(request, features.published_projects)
+    body = json.dumps({"projects": projects}, ensure_ascii=False)
+    return Response(body, media_type="application/json", headers={"Cache-Control": "no-cache"})
+
+
 api_routes = [
+    Route("/", open_data_index, name="index"),
     Route("/{id:int}/features.geojson", features_geojson, name="features"),
 ]

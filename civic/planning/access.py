@@ -84,7 +84,7 @@ def proposal_project_place(session: Session, proposal_id: int, *, lock: bool = F
         stmt = stmt.with_for_update(of=PlanningProposal).execution_options(populate_existing=True)
     row = session.execute(stmt).first()
     if row is None:
-        raise NotFound(N_("There is no such proposal."))
+        raise NotFound(N_("There is no such proposal on the map."))
     return row[0], row[1], row[2]
 
 

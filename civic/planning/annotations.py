@@ -57,7 +57,7 @@ def create_annotation(session: Session, *, viewer: Viewer, project_id: int, titl
         problems.append(InvalidInput(N_("Give the note a title (at most %(max)s characters)."), field="title",
                                      max=rules.TITLE_MAX))
     if len(body) > rules.NOTE_MAX:
-        problems.append(InvalidInput(N_("The note is too long (at most %(max)s characters)."), field="body",
+        problems.append(InvalidInput(N_("The planners' note is too long (at most %(max)s characters)."), field="body",
                                      max=rules.NOTE_MAX))
     if visibility not in {v.value for v in Visibility}:
         problems.append(InvalidInput(N_("Choose who may see the note."), field="visibility"))

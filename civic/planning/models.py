@@ -53,9 +53,9 @@ class ProposalStatus(StrEnum):
 
 # A proposal's status in words (msgids; pages translate them): the stored values are identifiers.
 STATUS_LABELS = {
-    ProposalStatus.received: N_("received"), ProposalStatus.under_review: N_("under review"),
+    ProposalStatus.received: N_("new, not yet reviewed"), ProposalStatus.under_review: N_("under review"),
     ProposalStatus.in_plan: N_("in the plan"), ProposalStatus.in_design: N_("in design"),
-    ProposalStatus.built: N_("built"), ProposalStatus.declined: N_("declined"),
+    ProposalStatus.built: N_("built"), ProposalStatus.declined: N_("not taken up"),
 }
 
 

@@ -145,8 +145,8 @@ def update_project(session: Session, *, viewer: Viewer, project_id: int, title: 
         if boundary.geojson != project.boundary:
             outside = _outside(session, project.id, boundary)
             if outside:
-                raise InvalidInput(N_("The new boundary would leave %(count)s proposals or notes outside it; "
-                                      "draw it around them."), field="boundary", count=outside)
+                raise InvalidInput(N_("Proposals and notes the new boundary would leave outside: %(count)s. "
+                                      "Draw it around them."), field="boundary", count=outside)
             fields.update(_boundary_columns(boundary))
     changed = sorted(name for name, value in fields.items() if getattr(project, name) != value)
     for name in changed:
@@ -281,7 +281,7 @@ def remove_category(session: Session, *, viewer: Viewer, category_id: int, now: 
     category = _for_change(session, viewer, PlanningCategory, category_id, action="edit_project", now=now)
     used = session.execute(select(func.count()).where(PlanningProposal.category_id == category.id)).scalar_one()
     if used:
-        raise Conflict(N_("%(count)s proposals are in this category: it cannot be removed."), count=used)
+        raise Conflict(N_("This category is in use (proposals: %(count)s): it cannot be removed."), count=used)
     left = session.execute(select(func.count()).where(PlanningCategory.project_id == category.project_id)).scalar_one()
     if left <= 1:
         raise Conflict(N_("A project needs at least one category."))
@@ -335,7 +335,7 @@ def delete_theme(session: Session, *, viewer: Viewer, theme_id: int, now: dateti
     theme = _for_change(session, viewer, PlanningTheme, theme_id, action="manage_themes", now=now)
     grouped = session.execute(select(func.count()).where(PlanningProposal.theme_id == theme.id)).scalar_one()
     if grouped:
-        raise Conflict(N_("%(count)s proposals are grouped under this theme: move them first."), count=grouped)
+        raise Conflict(N_("Proposals grouped under this theme: %(count)s. Move them to another theme first."), count=grouped)
     session.delete(theme)
     _record(session, viewer, "theme_deleted", theme.project_id, {"theme_id": theme.id, "name": theme.name}, now)
     return theme.project_id

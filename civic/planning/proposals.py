@@ -66,7 +66,7 @@ def one_line(text: str) -> str:
 def _texts(title: str, description: str, place_label: str, problems: list[InvalidInput]) -> dict:
     title, place_label, description = one_line(title), one_line(place_label), clean(description)
     if not title:
-        problems.append(InvalidInput(N_("Give the proposal a title."), field="title"))
+        problems.append(InvalidInput(N_("Give your place or proposal a title."), field="title"))
     elif len(title) > rules.TITLE_MAX:
         problems.append(InvalidInput(N_("The title is too long (at most %(max)s characters)."), field="title",
                                      max=rules.TITLE_MAX))

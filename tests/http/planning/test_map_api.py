@@ -43,7 +43,7 @@ def test_the_features_of_a_box_as_geojson(client, w):
     answer = client.get(w.features, params={"bbox": BOX, "zoom": "16"})
     assert answer.status_code == 200 and answer.headers["content-type"] == "application/geo+json"
     [feature] = answer.json()["features"]
-    assert feature["properties"]["title"] == "路灯太暗" and feature["properties"]["status_label"] == "received"
+    assert feature["properties"]["title"] == "路灯太暗" and feature["properties"]["status_label"] == "new, not yet reviewed"
     assert client.get(w.features).json()["features"] == [feature]  # no box: the project's own
     assert client.get(w.features, params={"bbox": BOX, "status": ProposalStatus.declined}).json()["features"] == []
     far = f"{CENTRE[0] + 0.1},{CENTRE[1]},{CENTRE[0] + 0.2},{CENTRE[1] + 0.1}"

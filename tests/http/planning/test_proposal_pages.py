@@ -89,7 +89,7 @@ def test_a_resident_adds_a_drawn_proposal_with_a_photo(client, session, w):
     photo = session.execute(select(PlanningPhoto).where(PlanningPhoto.proposal_id == made.id)).scalar_one()
     assert session.get(uploads.StoredFile, photo.file_id).content_type == "image/png"
     text = client.get(answer.headers["location"]).text
-    for words in ("南门路灯太暗", "pain", "received", "南门外的路灯", "point", "<strong>看不见</strong>",
+    for words in ("南门路灯太暗", "pain", "new, not yet reviewed", "南门外的路灯", "point", "<strong>看不见</strong>",
                   f"latitude {LAT:.6f}, longitude {LON + 0.001:.6f}", f'<img src="/files/{photo.file_id}" alt="南门外漆黑的路"',
                   "Your proposal is on the map", "You follow this proposal"):
         assert words in text, words
@@ -240,7 +240,7 @@ def test_planners_move_the_proposal_on_and_group_it(client, session, w):
     assert post(client, f"{w.url}/theme", {"theme": "abc"}).status_code == 400
     sign_in(client, session, w.anonymous)
     page = client.get(w.url).text
-    assert "declined</strong>: 不在项目范围内" in page and "moved it from under review to declined — 不在项目范围内" in page
+    assert "not taken up</strong>: 不在项目范围内" in page and "moved it from under review to not taken up — 不在项目范围内" in page
     assert count(session, PlanningStatusChange) == 2
 
 

@@ -89,7 +89,7 @@ def test_a_valid_rfc7946_feature_collection(session, w):
     assert by_id[f"proposal-{point.id}"]["properties"] == {
         "kind": "proposal", "id": point.id, "title": "<script>alert(1)</script>", "place_label": "南门外",
         "category": w.categories["pain"].id, "category_label": "PAIN", "colour": "#d55e00", "status": "received",
-        "status_label": "RECEIVED", "support": 0, "comments": 0, "url": f"/planning/proposals/{point.id}"}
+        "status_label": "NEW, NOT YET REVIEWED", "support": 0, "comments": 0, "url": f"/planning/proposals/{point.id}"}
     assert by_id[f"proposal-{area.id}"]["properties"]["category_label"] == "停车"  # a custom label, as written
     assert by_id[f"proposal-{line.id}"]["properties"]["category_label"] == "BEAUTY"
     assert by_id[f"annotation-{note.id}"]["properties"] == {

@@ -225,7 +225,7 @@ def test_categories_of_a_project(session, make_account):
         projects.rename_category(session, viewer=w.staff, category_id=w.categories["pain"].id, label="痛点",
                                  colour="#d55e00", now=NOW)
     add_proposal(session, w, author=w.zhang, category="pain")
-    with pytest.raises(Conflict, match="1 proposals"):
+    with pytest.raises(Conflict, match=r"in use \(proposals: 1\)"):
         projects.remove_category(session, viewer=w.staff, category_id=w.categories["pain"].id, now=NOW)
     session.rollback()
     for i in range(rules.CATEGORIES_MAX - 4):

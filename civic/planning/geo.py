@@ -241,7 +241,7 @@ def inside(geometry: BaseGeometry, boundary: BaseGeometry, *, field: str = "geom
 
 
 def point_from_fields(latitude: str, longitude: str, *, boundary: BaseGeometry) -> Shape:
-    """The no-JavaScript way in: a latitude and a longitude typed into two fields (as a phone's map app
+    """The no-JavaScript way in: a latitude and a longitude typed into two fields (WGS-84, as a GPS
     shows them), checked like a drawn point."""
     values = []
     for name, text in (("latitude", latitude), ("longitude", longitude)):

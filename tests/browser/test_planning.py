@@ -94,7 +94,7 @@ def test_a_resident_draws_an_area_and_a_planner_moves_it_on(db, live_server, pag
     page.goto(f"{live_server.url}/planning/{project.id}")
     row = page.locator(".proposal-list li", has_text=TITLE)
     expect(row).to_contain_text(PLACE)
-    expect(row).to_contain_text(_("received"))
+    expect(row).to_contain_text(_("new, not yet reviewed"))
     map_ready(page)
     expect(page.locator(".planning-map-canvas path.leaflet-interactive")).not_to_have_count(0, timeout=10_000)
     features = page.request.get(f"{live_server.url}/api/planning/{project.id}/features.geojson").json()

@@ -7,11 +7,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from civic.contests.models import ContestStatus, Phase
-from civic.schedule import moved_past_boundary, phase_dates_problem  # noqa: F401 (used as rules.*)
+from civic.schedule import (  # noqa: F401 (the boundary rules are used as rules.*)
+    Permission,
+    moved_past_boundary,
+    permission,
+    phase_dates_problem,
+    refusal_in,
+)
 
 TITLE_MAX = 200
 TEXT_MAX = 1000  # summary, beneficiaries, reasons
@@ -69,14 +74,7 @@ PUBLIC_PHASES = frozenset(PHASE_ORDER[1:])
 EVERY_PHASE = frozenset(PHASE_ORDER)
 
 
-@dataclass(frozen=True)
-class Permission:
-    phases: frozenset[Phase]
-    roles: frozenset[str]
-
-
-def _p(phases: Iterable[Phase], *roles: str) -> Permission:
-    return Permission(frozenset(phases), frozenset(roles))
+_p = permission
 
 
 # Who may do what in which phase. The matrix test walks every action × role × phase.
@@ -108,14 +106,8 @@ PERMISSIONS: dict[str, Permission] = {
 
 
 def refusal(action: str, phase: str, roles: Iterable[str]) -> str | None:
-    """Why `action` is refused: "role", "phase", or None when it is allowed. The role is checked first,
-    so that a stranger learns nothing about phases."""
-    rule = PERMISSIONS[action]
-    if rule.roles.isdisjoint(roles):
-        return "role"
-    if phase not in rule.phases:
-        return "phase"
-    return None
+    """Why `action` is refused: "role", "phase", or None when it is allowed (the role first)."""
+    return refusal_in(PERMISSIONS, action, phase, roles)
 
 
 def allowed(action: str, phase: str, roles: Iterable[str]) -> bool:

@@ -4,11 +4,16 @@ workflow, the built-in categories and the base layers. No session, no request, n
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
 from civic.planning.models import BaseLayer, CategoryKey, Phase, ProjectStatus, ProposalStatus
-from civic.schedule import moved_past_boundary, phase_dates_problem  # noqa: F401 (used as rules.*)
+from civic.schedule import (  # noqa: F401 (the boundary rules are used as rules.*)
+    Permission,
+    moved_past_boundary,
+    permission,
+    phase_dates_problem,
+    refusal_in,
+)
 
 TITLE_MAX = 200
 PLACE_LABEL_MAX = 200
@@ -57,14 +62,7 @@ def project_phase(project, now: datetime) -> Phase:
                     closes_at=project.closes_at, now=now)
 
 
-@dataclass(frozen=True)
-class Permission:
-    phases: frozenset[Phase]
-    roles: frozenset[str]
-
-
-def _p(phases: Iterable[Phase], *roles: str) -> Permission:
-    return Permission(frozenset(phases), frozenset(roles))
+_p = permission
 
 
 # Who may do what in which phase. The matrix test walks every action × role × phase; docs/planning.md
@@ -92,14 +90,8 @@ PERMISSIONS: dict[str, Permission] = {
 
 
 def refusal(action: str, phase: str, roles: Iterable[str]) -> str | None:
-    """Why `action` is refused: "role", "phase", or None when it is allowed. The role is checked first,
-    so that a stranger learns nothing about phases."""
-    rule = PERMISSIONS[action]
-    if rule.roles.isdisjoint(roles):
-        return "role"
-    if phase not in rule.phases:
-        return "phase"
-    return None
+    """Why `action` is refused: "role", "phase", or None when it is allowed (the role first)."""
+    return refusal_in(PERMISSIONS, action, phase, roles)
 
 
 def allowed(action: str, phase: str, roles: Iterable[str]) -> bool:
